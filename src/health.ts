@@ -1,0 +1,146 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { HealthEngine, type EngineOptions } from './engine/engine.js';
+import * as v from './engine/validate.js';
+import { probeRequestOf, toFetchResponse, urlOf, writeResponse } from './http/node-handler.js';
+import type { ProbeRequest, ProbeResponse } from './http/render.js';
+import { createRenderer } from './http/renderer.js';
+import { listenOnMain, listenOnWorker, type ProbeServer, type ProbeServerSettings, type ProbeThread } from './http/server.js';
+
+/** Options of `health.listen()`. Explicit options win over environment variables, which win over defaults. */
+export interface ListenOptions {
+  /** Port of the probe server; 0 picks a free one. @default `PROBEKIT_PORT` or 8081 */
+  readonly port?: number;
+  /** Interface to bind. @default `PROBEKIT_HOST` or `'0.0.0.0'` */
+  readonly host?: string;
+  /** `'worker'` answers probes from a worker thread even while the main loop is blocked; `'main'` from the main loop. @default 'worker' */
+  readonly thread?: ProbeThread;
+  /** Requests with `Authorization: Bearer <token>` see reasons and measurements. @default `PROBEKIT_DETAILS_TOKEN` or none (nobody sees details) */
+  readonly detailsToken?: string;
+}
+
+/** Options of `createHealth()`: the engine's, plus the deploy-time settings of the HTTP side. */
+export interface HealthOptions extends EngineOptions, ListenOptions {
+  /** Where deploy-time settings are read from, once, at construction. @default process.env */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+}
+
+export const listenDefaults = { port: 8081, host: '0.0.0.0', thread: 'worker' } as const satisfies Required<Omit<ListenOptions, 'detailsToken'>>;
+
+const HTTP_KEYS = ['port', 'host', 'thread', 'detailsToken', 'env'] as const;
+const LISTEN_KEYS = ['port', 'host', 'thread', 'detailsToken'] as const;
+
+/** The health of a service: the engine plus its HTTP faces (probe server, node:http handler, fetch handler). */
+export class Health extends HealthEngine {
+  readonly #settings: ProbeServerSettings;
+  readonly #renderer = createRenderer();
+  readonly #servers = new Set<ProbeServer>();
+
+  constructor(options: HealthOptions = {}) {
+    v.plainObject('options', options);
+    const engineOptions: Record<string, unknown> = {};
+    const httpOptions: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(options)) {
+      ((HTTP_KEYS as readonly string[]).includes(key) ? httpOptions : engineOptions)[key] = value;
+    }
+    super(engineOptions as EngineOptions);
+    const env = (httpOptions['env'] as HealthOptions['env']) ?? process.env;
+    this.#settings = resolveListen({ ...fromEnv(env), ...withoutUndefined(httpOptions) }, 'createHealth() options');
+  }
+
+  /** The resolved probe-server settings (after options and environment). */
+  get settings(): ProbeServerSettings {
+    return this.#settings;
+  }
+
+  /** Renders the answer to a probe request from the current snapshot, on the calling thread. */
+  render(request: ProbeRequest): ProbeResponse {
+    return this.#renderer(this.snapshot(), request, {
+      now: this.clock.now(),
+      loopBlockedMs: this.loopBlockedMs(),
+      detailsToken: this.#settings.detailsToken,
+    });
+  }
+
+  /** A node:http request handler serving the probe endpoints (404 for other paths). */
+  readonly handler = (req: IncomingMessage, res: ServerResponse): void => {
+    writeResponse(res, this.render(probeRequestOf(req)));
+  };
+
+  /** A fetch-style handler serving the probe endpoints, for Hono, Bun, Deno and friends. */
+  readonly fetch = (request: Request): Promise<Response> => {
+    const probeRequest: ProbeRequest = {
+      method: request.method,
+      url: urlOf(request),
+      accept: request.headers.get('accept') ?? undefined,
+      authorization: request.headers.get('authorization') ?? undefined,
+    };
+    return Promise.resolve(toFetchResponse(request.method, this.render(probeRequest)));
+  };
+
+  /** Starts the standalone probe server. It never keeps the process alive on its own. */
+  async listen(options: ListenOptions = {}): Promise<ProbeServer> {
+    v.plainObject('listen() options', options);
+    v.knownKeys('listen() options', options, LISTEN_KEYS);
+    if (this.closed) throw new Error('health is closed; create a new instance');
+    const settings = resolveListen({ ...this.#settings, ...withoutUndefined(options as Record<string, unknown>) }, 'listen() options');
+    const server = settings.thread === 'worker' ? await listenOnWorker(this, settings) : await listenOnMain(this, settings);
+    this.#servers.add(server);
+    const close = server.close.bind(server);
+    return Object.assign(server, {
+      close: async () => {
+        this.#servers.delete(server);
+        await close();
+      },
+    });
+  }
+
+  /** Stops every check, timer and probe server. Idempotent. */
+  async close(): Promise<void> {
+    this.stop();
+    await Promise.all([...this.#servers].map((server) => server.close()));
+    this.#servers.clear();
+  }
+}
+
+/** Creates the health of a service. Nothing runs until you call it; it reads the environment once, here. */
+export function createHealth(options: HealthOptions = {}): Health {
+  return new Health(options);
+}
+
+function fromEnv(env: Readonly<Record<string, string | undefined>>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  const port = env['PROBEKIT_PORT'];
+  if (port !== undefined && port !== '') {
+    if (!/^\d{1,5}$/.test(port) || Number(port) > 65535) {
+      throw new TypeError(`Expected environment variable \`PROBEKIT_PORT\` to be a port number (0-65535), got \`${JSON.stringify(port)}\``);
+    }
+    out['port'] = Number(port);
+  }
+  if (env['PROBEKIT_HOST']) out['host'] = env['PROBEKIT_HOST'];
+  if (env['PROBEKIT_DETAILS_TOKEN']) out['detailsToken'] = env['PROBEKIT_DETAILS_TOKEN'];
+  if (env['PROBEKIT_THREAD']) {
+    out['thread'] = v.oneOf('PROBEKIT_THREAD', env['PROBEKIT_THREAD'], ['worker', 'main'] as const);
+  }
+  return out;
+}
+
+function resolveListen(input: Record<string, unknown>, what: string): ProbeServerSettings {
+  const o = { ...listenDefaults, ...input };
+  const port = o.port;
+  if (typeof port !== 'number' || !Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new TypeError(`Expected \`port\` in ${what} to be an integer from 0 to 65535, got \`${v.describe(port)}\``);
+  }
+  const host = v.string('host', o.host);
+  const thread = v.oneOf('thread', o.thread, ['worker', 'main'] as const);
+  const token = input['detailsToken'];
+  if (token !== undefined && (typeof token !== 'string' || token.length < 8)) {
+    throw new TypeError(`Expected \`detailsToken\` to be a string of at least 8 characters, got \`${typeof token === 'string' ? `a ${token.length}-character string` : v.describe(token)}\``);
+  }
+  return { port, host, thread, detailsToken: token as string | undefined };
+}
+
+function withoutUndefined(value: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, field] of Object.entries(value)) if (field !== undefined && key !== 'env') out[key] = field;
+  return out;
+}

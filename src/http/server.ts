@@ -1,0 +1,183 @@
+import { createServer, type Server } from 'node:http';
+import { Worker } from 'node:worker_threads';
+import type { HealthEngine } from '../engine/engine.js';
+import { probeRequestOf, writeResponse } from './node-handler.js';
+import { createRenderer } from './renderer.js';
+import { configureProbeServer } from './server-config.js';
+import { SharedStamp, realNow } from './shared-stamp.js';
+import type { FromWorker, ToWorker, WorkerData } from './worker.js';
+
+export type ProbeThread = 'worker' | 'main';
+
+/** Resolved settings of a probe server. */
+export interface ProbeServerSettings {
+  readonly port: number;
+  readonly host: string;
+  readonly thread: ProbeThread;
+  readonly detailsToken: string | undefined;
+}
+
+/** A running probe server. */
+export interface ProbeServer {
+  /** The bound port (useful with `port: 0`). */
+  readonly port: number;
+  readonly host: string;
+  readonly thread: ProbeThread;
+  /** `http://host:port`, with `127.0.0.1` for a wildcard host. */
+  readonly url: string;
+  /** Stops answering and frees the port. Idempotent. */
+  close(): Promise<void>;
+}
+
+/** Internal: the worker, so tests can kill it and see it restarted. */
+export const kWorker = Symbol('probekit.worker');
+
+function urlOf(host: string, port: number): string {
+  const shown = host === '0.0.0.0' || host === '::' || host === '' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
+  return `http://${shown}:${port}`;
+}
+
+/** Serves probes from the main event loop. */
+export async function listenOnMain(engine: HealthEngine, settings: ProbeServerSettings): Promise<ProbeServer> {
+  const renderer = createRenderer();
+  const server = createServer((req, res) => {
+    writeResponse(
+      res,
+      renderer(engine.snapshot(), probeRequestOf(req), {
+        now: engine.clock.now(),
+        loopBlockedMs: engine.loopBlockedMs(),
+        detailsToken: settings.detailsToken,
+      }),
+    );
+  });
+  configureProbeServer(server);
+  const port = await listen(server, settings.port, settings.host);
+  // NOTE: the probe server never keeps the process alive on its own; the app's server does.
+  server.unref();
+  let closing: Promise<void> | undefined;
+  return {
+    port,
+    host: settings.host,
+    thread: 'main',
+    url: urlOf(settings.host, port),
+    close() {
+      closing ??= new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      return closing;
+    },
+  };
+}
+
+function listen(server: Server, port: number, host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const onError = (error: Error): void => reject(error);
+    server.once('error', onError);
+    server.listen(port, host, () => {
+      server.off('error', onError);
+      const address = server.address();
+      resolve(typeof address === 'object' && address ? address.port : port);
+    });
+  });
+}
+
+const workerUrl = new URL('./worker.js', import.meta.url);
+
+/** Serves probes from a worker thread fed with snapshots and a shared main-loop stamp. */
+export async function listenOnWorker(engine: HealthEngine, settings: ProbeServerSettings): Promise<ProbeServer & { [kWorker]: () => Worker | undefined }> {
+  const stamp = new SharedStamp();
+  const offStamp = engine.watchdog.onStamp(() => stamp.write(realNow()));
+  let worker: Worker | undefined;
+  let closed = false;
+  let restarts = 0;
+
+  const spawn = (port: number): Promise<number> =>
+    new Promise((resolve, reject) => {
+      const data: WorkerData = {
+        stamp: stamp.buffer,
+        watchdogIntervalMs: engine.watchdog.intervalMs,
+        port,
+        host: settings.host,
+        detailsToken: settings.detailsToken,
+        snapshot: engine.snapshot(),
+      };
+      const w = new Worker(workerUrl, { workerData: data, name: 'probekit-probe-server', stdout: false, stderr: false });
+      worker = w;
+      let listening = false;
+      w.on('message', (message: FromWorker) => {
+        if (message.type === 'listening') {
+          listening = true;
+          // NOTE: ref'd while starting (so `await listen()` holds the process), never after.
+          w.unref();
+          // The snapshot may have changed while the worker started.
+          w.postMessage({ type: 'snapshot', snapshot: engine.snapshot() } satisfies ToWorker);
+          resolve(message.port);
+        } else if (message.type === 'error') {
+          const error = Object.assign(new Error(`probe server could not listen on ${settings.host}:${port}: ${message.message}`), message.code ? { code: message.code } : {});
+          reject(error);
+        }
+      });
+      w.on('error', (error) => {
+        if (!listening) reject(error);
+      });
+      w.on('exit', (code) => {
+        if (worker === w) worker = undefined;
+        if (!listening) {
+          reject(new Error(`probe server worker exited with code ${code} before listening`));
+          return;
+        }
+        if (closed) return;
+        // NOTE: a dead worker is restarted on the same port, so the kubelet keeps getting answers.
+        restarts += 1;
+        process.emitWarning(`probekit: probe server worker exited with code ${code}; restarting it (restart ${restarts})`, 'ProbekitWarning');
+        const retry = (attempt: number): void => {
+          if (closed) return;
+          spawn(boundPort).catch(() => {
+            const delay = Math.min(1000 * 2 ** attempt, 30_000);
+            setTimeout(() => retry(attempt + 1), delay).unref();
+          });
+        };
+        retry(0);
+      });
+    });
+
+  const offChange = engine.on('change', (snapshot) => {
+    worker?.postMessage({ type: 'snapshot', snapshot } satisfies ToWorker);
+  });
+
+  let boundPort: number;
+  try {
+    boundPort = await spawn(settings.port);
+  } catch (error) {
+    closed = true;
+    offChange();
+    offStamp();
+    throw error;
+  }
+
+  let closing: Promise<void> | undefined;
+  return {
+    port: boundPort,
+    host: settings.host,
+    thread: 'worker',
+    url: urlOf(settings.host, boundPort),
+    [kWorker]: () => worker,
+    close() {
+      closing ??= (async () => {
+        closed = true;
+        offChange();
+        offStamp();
+        const w = worker;
+        if (!w) return;
+        const exited = new Promise<void>((resolve) => w.once('exit', () => resolve()));
+        w.postMessage({ type: 'close' } satisfies ToWorker);
+        const timer = setTimeout(() => void w.terminate(), 2000);
+        timer.unref();
+        await exited;
+        clearTimeout(timer);
+      })();
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,56 @@
+// The probe server's worker thread: answers probes from the last snapshot the main thread posted,
+// with the main loop's state read from shared memory, so a busy main loop never delays a probe.
+import { createServer } from 'node:http';
+import { parentPort, workerData } from 'node:worker_threads';
+import type { HealthSnapshot } from '../engine/types.js';
+import { probeRequestOf, writeResponse } from './node-handler.js';
+import { createRenderer } from './renderer.js';
+import { SharedStamp, realNow } from './shared-stamp.js';
+import { configureProbeServer } from './server-config.js';
+
+export interface WorkerData {
+  readonly stamp: SharedArrayBuffer;
+  readonly watchdogIntervalMs: number;
+  readonly port: number;
+  readonly host: string;
+  readonly detailsToken: string | undefined;
+  readonly snapshot: HealthSnapshot;
+}
+
+export type ToWorker = { readonly type: 'snapshot'; readonly snapshot: HealthSnapshot } | { readonly type: 'close' };
+export type FromWorker =
+  | { readonly type: 'listening'; readonly port: number; readonly host: string }
+  | { readonly type: 'error'; readonly message: string; readonly code?: string };
+
+const data = workerData as WorkerData;
+const port = parentPort!;
+const stamp = new SharedStamp(data.stamp);
+const renderer = createRenderer();
+let snapshot = data.snapshot;
+
+const server = createServer((req, res) => {
+  const blocked = Math.max(0, realNow() - stamp.read() - data.watchdogIntervalMs);
+  writeResponse(res, renderer(snapshot, probeRequestOf(req), { now: realNow(), loopBlockedMs: blocked, detailsToken: data.detailsToken }));
+});
+configureProbeServer(server);
+
+server.once('error', (error: NodeJS.ErrnoException) => {
+  const message: FromWorker = { type: 'error', message: error.message, ...(error.code ? { code: error.code } : {}) };
+  port.postMessage(message);
+  process.exit(1);
+});
+
+server.listen(data.port, data.host, () => {
+  const address = server.address();
+  const bound = typeof address === 'object' && address ? address.port : data.port;
+  const message: FromWorker = { type: 'listening', port: bound, host: data.host };
+  port.postMessage(message);
+});
+
+port.on('message', (message: ToWorker) => {
+  if (message.type === 'snapshot') snapshot = message.snapshot;
+  else if (message.type === 'close') {
+    server.close(() => process.exit(0));
+    server.closeAllConnections();
+  }
+});
