@@ -61,6 +61,7 @@ export class CheckRunner {
   #active = false;
   /** Set while a run's promise has not settled, even after its timeout was reported. */
   #inFlight: { readonly startedAt: number; readonly controller: AbortController } | undefined;
+  #runTimeout: TimerHandle | undefined;
   #cached: CheckSnapshot | undefined;
 
   constructor(name: string, probes: readonly ProbeKind[], fn: CheckFunction, options: ResolvedCheckOptions, clock: Clock, hooks: RunnerHooks) {
@@ -93,7 +94,11 @@ export class CheckRunner {
     this.#active = false;
     if (this.#timer !== undefined) this.#clock.clearTimeout(this.#timer);
     this.#timer = undefined;
-    if (abort) this.#inFlight?.controller.abort(new HealthClosedError('health was closed while the check ran'));
+    if (abort) {
+      if (this.#runTimeout !== undefined) this.#clock.clearTimeout(this.#runTimeout);
+      this.#runTimeout = undefined;
+      this.#inFlight?.controller.abort(new HealthClosedError('health was closed while the check ran'));
+    }
   }
 
   snapshot(): CheckSnapshot {
@@ -147,6 +152,7 @@ export class CheckRunner {
       if (finished) return;
       finished = true;
       this.#clock.clearTimeout(timeout);
+      if (this.#runTimeout === timeout) this.#runTimeout = undefined;
       this.#record(outcome, startedAt);
     };
     const timeout = this.#clock.setTimeout(() => {
@@ -154,6 +160,7 @@ export class CheckRunner {
       controller.abort(error);
       finish({ ok: false, reason: error.message });
     }, this.options.timeoutMs);
+    this.#runTimeout = timeout;
 
     let promise: Promise<unknown>;
     try {

@@ -1,0 +1,366 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { VirtualClock } from './clock.js';
+import { HealthEngine, type EngineOptions } from './engine.js';
+import { evaluate, type ProbeTarget } from './evaluate.js';
+import type { CheckTransition } from './runner.js';
+
+function setup(options: Omit<EngineOptions, 'clock'> = {}) {
+  const clock = new VirtualClock();
+  const health = new HealthEngine({ ...options, clock });
+  const ok = (probe: ProbeTarget, loopBlockedMs = 0): boolean => evaluate(health.snapshot(), probe, { loopBlockedMs }).ok;
+  const check = (name: string) => health.snapshot().checks.find((c) => c.name === name);
+  return { clock, health, ok, check };
+}
+
+/** A check whose outcome the test sets; counts its runs and the signals it saw. */
+function controllable() {
+  let outcome: 'pass' | 'fail' | 'hang' | 'ignore' = 'pass';
+  const signals: AbortSignal[] = [];
+  const fn = (signal: AbortSignal): Promise<void> => {
+    signals.push(signal);
+    if (outcome === 'pass') return Promise.resolve();
+    if (outcome === 'fail') return Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:6379'));
+    if (outcome === 'ignore') return new Promise(() => {});
+    return new Promise((_, reject) => signal.addEventListener('abort', () => reject(signal.reason as Error), { once: true }));
+  };
+  return {
+    fn,
+    signals,
+    set: (next: typeof outcome) => {
+      outcome = next;
+    },
+    get runs() {
+      return signals.length;
+    },
+  };
+}
+
+describe('the engine in virtual time', () => {
+  test('a readiness check that has not run yet fails readiness as "not yet checked"; its first pass makes the pod ready', async () => {
+    const { clock, health, ok, check } = setup();
+    health.readiness('db', () => undefined);
+    assert.equal(ok('readiness'), false);
+    assert.equal(check('db')?.status, 'pending');
+    assert.equal(check('db')?.reason, 'not yet checked');
+    await clock.advance(1);
+    assert.equal(check('db')?.status, 'pass');
+    assert.equal(ok('readiness'), true);
+    health.stop();
+  });
+
+  test('checks run on their interval while passing and on the faster failing interval while failing', async () => {
+    const { clock, health } = setup();
+    const c = controllable();
+    health.readiness('db', c.fn, { intervalMs: 5000, failingIntervalMs: 1000 });
+    await clock.advance(1);
+    assert.equal(c.runs, 1);
+    await clock.advance(10_000);
+    assert.equal(c.runs, 3);
+    c.set('fail');
+    await clock.advance(5000);
+    assert.equal(c.runs, 4);
+    await clock.advance(3000);
+    assert.equal(c.runs, 7);
+    health.stop();
+  });
+
+  test('a hanging check fails within its timeout, and its signal is aborted with the reason', async () => {
+    const { clock, health, ok, check } = setup();
+    const c = controllable();
+    c.set('hang');
+    health.readiness('search', c.fn, { timeoutMs: 500 });
+    await clock.advance(499);
+    assert.equal(check('search')?.status, 'pending');
+    await clock.advance(2);
+    assert.equal(check('search')?.status, 'fail');
+    assert.equal(check('search')?.reason, 'timed out after 500 ms');
+    assert.equal(c.signals[0]?.aborted, true);
+    assert.equal((c.signals[0]?.reason as Error).name, 'CheckTimeoutError');
+    assert.equal(ok('readiness'), false);
+    health.stop();
+  });
+
+  test('a run that ignores its signal is reported and never piled up', async () => {
+    const { clock, health, check } = setup();
+    const c = controllable();
+    c.set('ignore');
+    health.readiness('legacy', c.fn, { timeoutMs: 500, intervalMs: 2000, failingIntervalMs: 2000 });
+    await clock.advance(1);
+    await clock.advance(600);
+    assert.equal(check('legacy')?.reason, 'timed out after 500 ms');
+    await clock.advance(11_400);
+    assert.equal(c.runs, 1, 'no second run while the first is still pending');
+    assert.match(check('legacy')?.reason ?? '', /^previous run still pending for \d+(\.\d)? s$/);
+    assert.equal(check('legacy')?.status, 'fail');
+    health.stop();
+  });
+
+  const bad: Array<[string, (signal: AbortSignal) => unknown, string]> = [
+    ['a sync throw', () => { throw new Error('boom'); }, 'boom'],
+    ['a thrown string', () => { throw 'plain string'; }, 'Non-error was thrown: "plain string"'],
+    ['a rejected undefined', () => Promise.reject(undefined), 'Non-error was thrown: undefined'],
+    ['a resolved false', () => false, 'check returned false'],
+    ['a resolved Error', () => Promise.resolve(new Error('returned, not thrown')), 'returned, not thrown'],
+    ['invalid details', () => ({ observedValue: { nested: true } }), 'check returned invalid details: `observedValue` must be a finite number, a string or a boolean, got object'],
+    ['NaN as observed value', () => ({ observedValue: Number.NaN }), 'check returned invalid details: `observedValue` must be a finite number, a string or a boolean, got NaN'],
+    ['a getter that throws', () => ({ get observedValue(): number { throw new Error('getter exploded'); } }), 'check returned a value that could not be read: getter exploded'],
+    ['an error without a message', () => { throw new AggregateError([new Error('connect ECONNREFUSED ::1:5432')]); }, 'connect ECONNREFUSED ::1:5432'],
+  ];
+  for (const [what, fn, reason] of bad) {
+    test(`${what} becomes a failure with a clear reason, never a crash`, async () => {
+      const { clock, health, check } = setup();
+      health.readiness('weird', fn);
+      await clock.advance(1);
+      assert.equal(check('weird')?.status, 'fail');
+      assert.equal(check('weird')?.reason, reason);
+      health.stop();
+    });
+  }
+
+  test('any other resolved value passes, and known detail fields are kept', async () => {
+    const { clock, health, check } = setup();
+    health.readiness('redis', () => 'PONG');
+    health.readiness('pg', () => ({ rows: [{ '?column?': 1 }], observedValue: 3, observedUnit: 'ms' }));
+    await clock.advance(1);
+    assert.equal(check('redis')?.status, 'pass');
+    assert.deepEqual(check('pg')?.lastRun?.details, { observedValue: 3, observedUnit: 'ms' });
+    health.stop();
+  });
+
+  test('hysteresis: the reported state flips only after failureThreshold failures and successThreshold successes', async () => {
+    const { clock, health, check } = setup();
+    const c = controllable();
+    health.readiness('db', c.fn, { intervalMs: 1000, failureThreshold: 3, successThreshold: 2 });
+    await clock.advance(1);
+    assert.equal(check('db')?.status, 'pass');
+    c.set('fail');
+    await clock.advance(1000);
+    await clock.advance(1000);
+    assert.equal(check('db')?.status, 'pass', 'two failures are tolerated');
+    assert.equal(check('db')?.consecutiveFailures, 2);
+    await clock.advance(1000);
+    assert.equal(check('db')?.status, 'fail');
+    c.set('pass');
+    await clock.advance(1000);
+    assert.equal(check('db')?.status, 'fail', 'one success is not enough');
+    await clock.advance(1000);
+    assert.equal(check('db')?.status, 'pass');
+    health.stop();
+  });
+
+  test('a non-critical failing check warns and the probe still passes', async () => {
+    const { clock, health, ok, check } = setup();
+    health.readiness('cache', () => Promise.reject(new Error('down')), { critical: false });
+    await clock.advance(1);
+    assert.equal(check('cache')?.status, 'warn');
+    assert.equal(ok('readiness'), true);
+    assert.equal(evaluate(health.snapshot(), 'readiness', { loopBlockedMs: 0 }).warn, true);
+    health.stop();
+  });
+
+  test('startup latches once every startup check passed, and its checks stop running', async () => {
+    const { clock, health, ok } = setup();
+    const migrations = controllable();
+    migrations.set('fail');
+    const cache = controllable();
+    health.startup('migrations', migrations.fn, { failingIntervalMs: 1000 });
+    health.startup('cache-warm', cache.fn);
+    health.readiness('db', () => undefined);
+    await clock.advance(1);
+    assert.equal(ok('startup'), false);
+    assert.equal(ok('readiness'), false, 'readiness waits for startup');
+    assert.equal(health.started, false);
+    migrations.set('pass');
+    await clock.advance(1000);
+    assert.equal(health.started, true);
+    assert.equal(ok('startup'), true);
+    assert.equal(ok('readiness'), true);
+    const runs = migrations.runs;
+    migrations.set('fail');
+    await clock.advance(60_000);
+    assert.equal(migrations.runs, runs, 'startup-only checks stop after the latch');
+    assert.equal(ok('startup'), true, 'the latch holds');
+    assert.throws(() => health.startup('late', () => undefined), /startup already completed/);
+    health.stop();
+  });
+
+  test('a check serving startup and readiness keeps running for readiness after the latch', async () => {
+    const { clock, health, ok } = setup();
+    const db = controllable();
+    health.check('db', db.fn, { probes: ['startup', 'readiness'], intervalMs: 1000 });
+    await clock.advance(1);
+    assert.equal(health.started, true);
+    db.set('fail');
+    await clock.advance(1000);
+    assert.equal(ok('readiness'), false);
+    assert.equal(ok('startup'), true);
+    health.stop();
+  });
+
+  test('with no startup check, startup completes on the first turn; with manualStartup only markStarted() completes it', async () => {
+    const a = setup();
+    await a.clock.advance(0);
+    assert.equal(a.health.started, true);
+    a.health.stop();
+    const b = setup({ manualStartup: true });
+    b.health.readiness('db', () => undefined);
+    await b.clock.advance(10_000);
+    assert.equal(b.ok('startup'), false);
+    assert.equal(b.ok('readiness'), false);
+    b.health.markStarted();
+    assert.equal(b.ok('startup'), true);
+    assert.equal(b.ok('readiness'), true);
+    b.health.stop();
+  });
+
+  test('beginShutdown fails readiness at once and leaves liveness alone', async () => {
+    const { clock, health, ok } = setup();
+    health.readiness('db', () => undefined);
+    health.liveness('internal', () => undefined);
+    await clock.advance(1);
+    assert.equal(ok('readiness'), true);
+    health.beginShutdown();
+    const verdict = evaluate(health.snapshot(), 'readiness', { loopBlockedMs: 0 });
+    assert.equal(verdict.ok, false);
+    assert.deepEqual(verdict.lines.find((l) => l.name === 'shutdown'), { name: 'shutdown', status: 'fail', reason: 'process is shutting down', reasonPublic: true });
+    assert.equal(ok('liveness'), true);
+    health.stop();
+  });
+
+  test('a dependency check on liveness throws a TypeError that explains the restart storm, unless allowed by name', () => {
+    const { health } = setup();
+    assert.throws(
+      () => health.liveness('postgres', () => undefined, { dependency: true }),
+      (error: unknown) => error instanceof TypeError && /restart storm/.test(error.message) && /health\.readiness\('postgres'/.test(error.message),
+    );
+    assert.throws(() => health.check('redis', { check: () => undefined, dependency: true }, { probes: ['readiness', 'liveness'] }), TypeError);
+    health.readiness('postgres', { check: () => undefined, dependency: true });
+    health.stop();
+    const allowed = setup({ allowLivenessDependencies: ['postgres'] });
+    allowed.health.liveness('postgres', () => undefined, { dependency: true });
+    assert.equal(allowed.check('postgres')?.dependency, true);
+    allowed.health.stop();
+  });
+
+  test('a heartbeat fails liveness when it goes stale and recovers on the next beat', async () => {
+    const { clock, health, ok, check } = setup();
+    const hb = health.heartbeat('jobs', { timeoutMs: 10_000 });
+    assert.equal(ok('liveness'), true, 'a new heartbeat passes for one timeout');
+    await clock.advance(9000);
+    hb.beat();
+    await clock.advance(9999);
+    assert.equal(ok('liveness'), true);
+    await clock.advance(1);
+    assert.equal(ok('liveness'), false);
+    assert.equal(check('jobs')?.reason, 'no heartbeat within 10 s');
+    hb.beat();
+    assert.equal(ok('liveness'), true);
+    hb.stop();
+    assert.equal(check('jobs'), undefined);
+    health.stop();
+  });
+
+  test('the event-loop bounds fail liveness and readiness with the measured block', () => {
+    const { health } = setup({ maxBlockMs: 1000, maxLagMs: 300 });
+    const s = health.snapshot();
+    assert.equal(evaluate(s, 'readiness', { loopBlockedMs: 301 }).ok, false);
+    assert.equal(evaluate(s, 'liveness', { loopBlockedMs: 301 }).ok, true);
+    const live = evaluate(s, 'liveness', { loopBlockedMs: 3200 });
+    assert.equal(live.ok, false);
+    assert.equal(live.lines[0]?.reason, 'event loop blocked for 3.2 s');
+    health.stop();
+  });
+
+  test('transition and change events report what changed, coalesced per turn', async () => {
+    const { clock, health } = setup();
+    const c = controllable();
+    const transitions: CheckTransition[] = [];
+    let changes = 0;
+    health.on('transition', (t) => transitions.push(t));
+    health.on('change', () => {
+      changes += 1;
+    });
+    health.readiness('a', c.fn, { intervalMs: 1000 });
+    health.readiness('b', () => undefined);
+    await clock.advance(1);
+    c.set('fail');
+    await clock.advance(1000);
+    assert.deepEqual(
+      transitions.map((t) => `${t.name}:${t.from}->${t.to}`),
+      ['a:pending->pass', 'b:pending->pass', 'a:pass->fail'],
+    );
+    assert.equal(transitions[2]?.reason, 'connect ECONNREFUSED 127.0.0.1:6379');
+    assert.equal(transitions[2]?.forMs, 1000);
+    assert.ok(changes >= 2 && changes <= 6, `changes: ${changes}`);
+    health.stop();
+  });
+
+  test('whenReady resolves once readiness passes, and rejects on abort', async () => {
+    const { clock, health } = setup();
+    health.readiness('db', () => undefined);
+    let ready = false;
+    const p = health.whenReady().then(() => {
+      ready = true;
+    });
+    assert.equal(ready, false);
+    await clock.advance(1);
+    await p;
+    assert.equal(ready, true);
+    const controller = new AbortController();
+    health.beginShutdown();
+    const waiting = health.whenReady({ signal: controller.signal });
+    controller.abort(new Error('gave up'));
+    await assert.rejects(waiting, /gave up/);
+    health.stop();
+  });
+
+  test('snapshots are frozen plain data and each change makes a new one', async () => {
+    const { clock, health } = setup();
+    health.readiness('db', () => undefined);
+    const before = health.snapshot();
+    assert.equal(Object.isFrozen(before), true);
+    assert.equal(Object.isFrozen(before.checks), true);
+    assert.equal(Object.isFrozen(before.checks[0]), true);
+    await clock.advance(1);
+    const after = health.snapshot();
+    assert.notEqual(before, after);
+    assert.ok(after.version > before.version);
+    assert.equal(before.checks[0]?.status, 'pending');
+    assert.deepEqual(structuredClone(after), after);
+    health.stop();
+  });
+
+  test('stop() aborts runs in flight and leaves no timer behind', async () => {
+    const { clock, health } = setup();
+    const c = controllable();
+    c.set('hang');
+    health.readiness('slow', c.fn, { timeoutMs: 10_000 });
+    health.heartbeat('jobs', { timeoutMs: 5000 });
+    await clock.advance(1);
+    health.stop();
+    assert.equal(c.signals[0]?.aborted, true);
+    assert.equal(clock.pending, 0);
+    assert.throws(() => health.readiness('x', () => undefined), /closed/);
+  });
+});
+
+describe('validation at construction', () => {
+  const cases: Array<[string, () => void, RegExp]> = [
+    ['duplicate names', () => { const h = new HealthEngine({ clock: new VirtualClock() }); h.readiness('db', () => 1); h.readiness('db', () => 1); }, /A check named `db` is already registered/],
+    ['a reserved name', () => new HealthEngine({ clock: new VirtualClock() }).readiness('shutdown', () => 1), /reserved/],
+    ['a name with a space', () => new HealthEngine({ clock: new VirtualClock() }).readiness('my db', () => 1), /got `"my db"`/],
+    ['a negative timeout', () => new HealthEngine({ clock: new VirtualClock() }).readiness('db', () => 1, { timeoutMs: -5 }), /Expected `timeoutMs` to be a positive integer, got `-5`/],
+    ['a string interval', () => new HealthEngine({ clock: new VirtualClock() }).readiness('db', () => 1, { intervalMs: '5s' as unknown as number }), /Expected `intervalMs` to be a positive integer, got `"5s"`/],
+    ['an unknown check option', () => new HealthEngine({ clock: new VirtualClock() }).readiness('db', () => 1, { timeout: 5 } as never), /Unknown option `timeout`/],
+    ['an unknown engine option', () => new HealthEngine({ maxBlock: 5 } as never), /Unknown option `maxBlock`/],
+    ['a fractional maxBlockMs', () => new HealthEngine({ maxBlockMs: 1.5 }), /Expected `maxBlockMs` to be a non-negative integer, got `1.5`/],
+    ['a check that is not a function', () => new HealthEngine({ clock: new VirtualClock() }).readiness('db', 'select 1' as never), /Expected check `db` to be a function/],
+    ['an unknown probe', () => new HealthEngine({ clock: new VirtualClock() }).check('db', () => 1, { probes: ['ready' as never] }), /Expected `probes\[\]` to be one of/],
+  ];
+  for (const [what, fn, message] of cases) {
+    test(`${what} throws an error naming the option and the value`, () => {
+      assert.throws(fn, message);
+    });
+  }
+});
