@@ -1,0 +1,46 @@
+import type { HealthEngine } from '../engine/engine.js';
+import { HealthMetrics, type MetricsOptions } from './collector.js';
+import { MetricsEndpoint, type MetricsRequest, type MetricsResponse } from './endpoint.js';
+import { CONTENT_TYPES, formatFor, renderExposition, type ExpositionFormat } from './exposition.js';
+import type { MetricFamily } from './model.js';
+
+export { HealthMetrics, metricsDefaults } from './collector.js';
+export type { FamilySource, MetricsOptions } from './collector.js';
+export { MetricsEndpoint, METRICS_PATH, probeLabel } from './endpoint.js';
+export type { MetricsContext, MetricsRequest, MetricsResponse } from './endpoint.js';
+export { CONTENT_TYPES, formatFor, renderExposition } from './exposition.js';
+export type { ExpositionFormat } from './exposition.js';
+export { snapshotFamilies } from './snapshot-families.js';
+export type { HistogramFamily, HistogramSeries, MetricFamily, Sample, ScalarFamily } from './model.js';
+
+/** The metrics of one health instance on the main thread: what `health.metrics()` and a main-loop `/metrics` serve. */
+export interface Metrics {
+  readonly collector: HealthMetrics;
+  /** The endpoint for a probe server on the main loop (counts its requests). */
+  readonly endpoint: MetricsEndpoint;
+  /** Every family, as plain data. */
+  families(): MetricFamily[];
+  /** The exposition text; `accept` picks OpenMetrics when it asks for it. */
+  render(accept?: string): { readonly contentType: string; readonly body: string };
+  /** Answers `/metrics` (undefined for other paths). */
+  respond(request: MetricsRequest): MetricsResponse | undefined;
+  close(): void;
+}
+
+/** Creates the metrics of `engine`: subscribe now, so runs from here on are counted. */
+export function createMetrics(engine: HealthEngine, options: MetricsOptions = {}): Metrics {
+  const collector = new HealthMetrics(engine, options);
+  const endpoint = new MetricsEndpoint(() => collector.collect());
+  const context = () => ({ snapshot: engine.snapshot(), loopBlockedMs: engine.loopBlockedMs() });
+  return {
+    collector,
+    endpoint,
+    families: () => endpoint.families(context()),
+    render(accept) {
+      const format: ExpositionFormat = formatFor(accept);
+      return { contentType: CONTENT_TYPES[format], body: renderExposition(endpoint.families(context()), format) };
+    },
+    respond: (request) => endpoint.respond(request, context()),
+    close: () => collector.close(),
+  };
+}
