@@ -1,0 +1,117 @@
+import type { IncomingMessage, Server as HttpServer, ServerResponse } from 'node:http';
+import type { Server as HttpsServer } from 'node:https';
+import type { Http2SecureServer, Http2Server, Http2ServerRequest, Http2ServerResponse, ServerHttp2Session } from 'node:http2';
+import type { Socket } from 'node:net';
+
+/** A server whose connections the shutdown drains. */
+export type DrainableServer = HttpServer | HttpsServer | Http2Server | Http2SecureServer;
+
+/** A request the server has not finished answering. */
+export interface InFlightRequest {
+  readonly method: string;
+  readonly url: string;
+  /** Clock ms when it arrived. */
+  readonly since: number;
+}
+
+type AnyRequest = IncomingMessage | Http2ServerRequest;
+type AnyResponse = ServerResponse | Http2ServerResponse;
+
+/**
+ * Tracks one server's connections and requests from the moment it is attached, so the shutdown can
+ * stop accepting, close idle keep-alive connections at once, let in-flight responses finish with
+ * `Connection: close`, send HTTP/2 GOAWAY, and destroy what is left when time is up.
+ */
+export class ServerDrain {
+  readonly server: DrainableServer;
+  readonly #now: () => number;
+  readonly #sockets = new Set<Socket>();
+  readonly #sessions = new Set<ServerHttp2Session>();
+  readonly #requests = new Map<AnyResponse, InFlightRequest & { readonly socket: Socket | undefined }>();
+  #draining = false;
+  #closed: Promise<void> | undefined;
+  #detach: () => void;
+
+  constructor(server: DrainableServer, now: () => number) {
+    this.server = server;
+    this.#now = now;
+    const onConnection = (socket: Socket): void => {
+      this.#sockets.add(socket);
+      socket.once('close', () => this.#sockets.delete(socket));
+    };
+    const onSession = (session: ServerHttp2Session): void => {
+      this.#sessions.add(session);
+      session.once('close', () => this.#sessions.delete(session));
+      // A session opened after the drain started is told to go away at once.
+      if (this.#draining) session.close();
+    };
+    const onRequest = (req: AnyRequest, res: AnyResponse): void => this.#track(req, res);
+    const s = server as HttpServer;
+    s.on('connection', onConnection);
+    s.on('session' as 'connection', onSession as unknown as (socket: Socket) => void);
+    // NOTE: prepended so `Connection: close` is decided before the app's handler writes the head.
+    s.prependListener('request', onRequest as (req: IncomingMessage, res: ServerResponse) => void);
+    this.#detach = () => {
+      s.off('connection', onConnection);
+      s.off('session' as 'connection', onSession as unknown as (socket: Socket) => void);
+      s.off('request', onRequest as (req: IncomingMessage, res: ServerResponse) => void);
+    };
+  }
+
+  /** Requests not answered yet, oldest first. */
+  inFlight(): InFlightRequest[] {
+    return [...this.#requests.values()].map(({ method, url, since }) => ({ method, url, since }));
+  }
+
+  /** Open connections known to the drain (TCP sockets). */
+  get connections(): number {
+    return this.#sockets.size;
+  }
+
+  /** Stops accepting, closes idle connections, marks in-flight responses `Connection: close`, sends GOAWAY. Resolves when every connection is closed. */
+  stopAccepting(): Promise<void> {
+    if (this.#closed) return this.#closed;
+    this.#draining = true;
+    this.#closed = new Promise<void>((resolve) => {
+      // ERR_SERVER_NOT_RUNNING (never listened, or closed by the app) means there is nothing to wait for.
+      this.server.close(() => resolve());
+    });
+    for (const [res] of this.#requests) markClose(res);
+    const http1 = this.server as HttpServer;
+    // NOTE: node >= 19 also does this inside close(); calling it keeps node 18-style servers (and https) right.
+    if (typeof http1.closeIdleConnections === 'function') http1.closeIdleConnections();
+    for (const session of this.#sessions) session.close();
+    return this.#closed;
+  }
+
+  /** Destroys every connection and session still open. */
+  destroy(): void {
+    const http1 = this.server as HttpServer;
+    if (typeof http1.closeAllConnections === 'function') http1.closeAllConnections();
+    for (const session of this.#sessions) session.destroy();
+    for (const socket of this.#sockets) socket.destroy();
+  }
+
+  /** Removes the listeners this drain added. */
+  detach(): void {
+    this.#detach();
+  }
+
+  #track(req: AnyRequest, res: AnyResponse): void {
+    const socket = 'stream' in req ? undefined : (req.socket as Socket);
+    this.#requests.set(res, { method: req.method ?? 'GET', url: req.url ?? '/', since: this.#now(), socket });
+    if (this.#draining) markClose(res);
+    res.once('close', () => {
+      this.#requests.delete(res);
+      if (!this.#draining || !socket || socket.destroyed) return;
+      // A response whose head went out with keep-alive before the drain: close its socket once it is done.
+      for (const other of this.#requests.values()) if (other.socket === socket) return;
+      socket.destroySoon();
+    });
+  }
+}
+
+function markClose(res: AnyResponse): void {
+  // HTTP/1 only: an HTTP/2 stream has no Connection header; its session gets GOAWAY instead.
+  if ('shouldKeepAlive' in res && !res.headersSent) res.shouldKeepAlive = false;
+}

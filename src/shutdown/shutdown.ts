@@ -1,0 +1,326 @@
+import { constants } from 'node:os';
+import type { Clock } from '../engine/clock.js';
+import { formatMs, toError } from '../engine/errors.js';
+import * as v from '../engine/validate.js';
+import { ServerDrain, type DrainableServer, type InFlightRequest } from './drain.js';
+import { budgetProblem, resolveHook, resolveShutdownOptions, type ResolvedHook, type ResolvedShutdownOptions, type ShutdownOptions } from './options.js';
+
+/** What the shutdown needs from the health: `Health` and `HealthEngine` both fit. */
+export interface ShutdownHealth {
+  beginShutdown(): void;
+  /** Called last, to stop checks and the probe server. */
+  close?(): Promise<void> | void;
+  stop?(): void;
+}
+
+/** The phases, in order. */
+export type ShutdownPhase = 'begin' | 'drain-delay' | 'stop-accepting' | 'drained' | 'hooks' | 'exit';
+
+export interface ShutdownEvents {
+  /** A phase started. `elapsedMs` counts from the first signal (or `shutdown()` call). */
+  phase: (event: { readonly phase: ShutdownPhase; readonly elapsedMs: number; readonly reason: string }) => void;
+  /** A hook settled. */
+  hook: (event: { readonly name: string; readonly outcome: 'ok' | 'failed' | 'timeout'; readonly durationMs: number; readonly error?: Error }) => void;
+  /** About to exit; `pending` names what was cut short (empty on a clean exit). */
+  exit: (event: { readonly code: number; readonly elapsedMs: number; readonly pending: readonly string[] }) => void;
+}
+
+/** The exit code when something was cut short: a request destroyed, a hook that threw or timed out, the grace period used up. */
+export const EXIT_INCOMPLETE = 1;
+
+/** The graceful shutdown sequence of one process; see docs/shutdown.md for the timeline. */
+export class Shutdown {
+  readonly #health: ShutdownHealth;
+  readonly #o: ResolvedShutdownOptions;
+  readonly #clock: Clock;
+  readonly #hooks: ResolvedHook[];
+  readonly #drains: ServerDrain[] = [];
+  readonly #listeners: { [K in keyof ShutdownEvents]: Set<ShutdownEvents[K]> } = { phase: new Set(), hook: new Set(), exit: new Set() };
+  readonly #onSignal = (signal: string): void => this.#signal(signal);
+  #installed = true;
+  #signalsReceived = 0;
+  #running: Promise<number> | undefined;
+  #startedAt = 0;
+  #phase: ShutdownPhase | undefined;
+  #exited = false;
+  #forced!: () => void;
+  readonly #forcedPromise = new Promise<void>((resolve) => {
+    this.#forced = resolve;
+  });
+  #currentHook: { name: string; since: number } | undefined;
+  readonly #pending: string[] = [];
+
+  constructor(health: ShutdownHealth, options: ShutdownOptions = {}) {
+    if (health === null || typeof health !== 'object' || typeof health.beginShutdown !== 'function') {
+      throw new TypeError(`Expected the first argument of shutdownOn() to be the health (createHealth()), got \`${v.describe(health)}\``);
+    }
+    this.#health = health;
+    this.#o = resolveShutdownOptions(options);
+    this.#clock = this.#o.clock;
+    this.#hooks = [...this.#o.hooks];
+    for (const server of this.#o.servers) this.#drains.push(new ServerDrain(server, () => this.#clock.now()));
+    for (const signal of this.#o.signals) this.#o.signalSource.on(signal, this.#onSignal);
+    this.#checkBudget();
+  }
+
+  /** The resolved options (defaults applied). */
+  get options(): Omit<ResolvedShutdownOptions, 'exit' | 'signalSource' | 'logger' | 'clock'> {
+    const { exit: _exit, signalSource: _signals, logger: _logger, clock: _clock, ...rest } = this.#o;
+    return { ...rest, hooks: [...this.#hooks] };
+  }
+
+  /** The phase running now, or undefined before the shutdown started. */
+  get phase(): ShutdownPhase | undefined {
+    return this.#phase;
+  }
+
+  /** Adds a cleanup hook; hooks run in reverse registration order, so register in startup order. */
+  hook(name: string, run: (signal: AbortSignal) => unknown, options: { readonly timeoutMs?: number } = {}): this {
+    if (this.#running) throw new Error(`Cannot add hook \`${name}\`: the shutdown already started`);
+    v.plainObject('hook options', options);
+    this.#hooks.push(resolveHook(`hook \`${name}\``, { name, run, ...options }, this.#o.hookTimeoutMs));
+    this.#checkBudget();
+    return this;
+  }
+
+  /** Adds a server to drain (for servers created after `shutdownOn()`). */
+  server(server: DrainableServer): this {
+    if (this.#running) throw new Error('Cannot add a server: the shutdown already started');
+    resolveShutdownOptions({ servers: [server], env: {} });
+    this.#drains.push(new ServerDrain(server, () => this.#clock.now()));
+    return this;
+  }
+
+  /** Subscribes to an event; returns a function that unsubscribes. */
+  on<K extends keyof ShutdownEvents>(event: K, listener: ShutdownEvents[K]): () => void {
+    const set = this.#listeners[event] as Set<ShutdownEvents[K]> | undefined;
+    if (!set) throw new TypeError(`Unknown event \`${String(event)}\`; expected one of ${Object.keys(this.#listeners).map((k) => `\`${k}\``).join(', ')}`);
+    set.add(listener);
+    return () => set.delete(listener);
+  }
+
+  /** Runs the sequence (once, however often called) and resolves with the exit code passed to `exit`. */
+  shutdown(reason = 'shutdown() called'): Promise<number> {
+    this.#running ??= this.#run(reason);
+    return this.#running;
+  }
+
+  /** Removes the signal handlers and server listeners; a running sequence goes on. */
+  dispose(): void {
+    if (!this.#installed) return;
+    this.#installed = false;
+    for (const signal of this.#o.signals) this.#o.signalSource.off(signal, this.#onSignal);
+    if (!this.#running) for (const drain of this.#drains) drain.detach();
+  }
+
+  #signal(signal: string): void {
+    this.#signalsReceived += 1;
+    if (!this.#running) {
+      void this.shutdown(`${signal} received`);
+      return;
+    }
+    // A signal after a programmatic shutdown() is the first signal: the sequence already runs.
+    if (this.#exited || this.#signalsReceived < 2) return;
+    // NOTE: a second signal means "now" (an impatient Ctrl-C, or a runtime escalating): exit as a signal death would.
+    const code = 128 + (constants.signals[signal as keyof typeof constants.signals] ?? 15);
+    this.#o.logger.error(`second ${signal} received ${this.#elapsed()} into the shutdown: forcing exit with code ${code}; ${this.#describePending().join('; ') || 'nothing pending'}`);
+    this.#finish(code, this.#describePending(), true);
+  }
+
+  async #run(reason: string): Promise<number> {
+    const o = this.#o;
+    this.#startedAt = this.#clock.now();
+    const budgetMs = o.gracePeriodMs - o.marginMs;
+    const deadlineAt = this.#startedAt + budgetMs;
+    // NOTE: a real, ref'd timer holds the process alive until exit, even if every server closed and a hook hangs on an unref'd handle.
+    const holder = setInterval(() => {}, 1 << 30);
+    const deadline = this.#clock.setTimeout(() => {
+      const pending = this.#describePending();
+      o.logger.error(`grace period budget of ${formatMs(budgetMs)} (gracePeriodMs - marginMs) used up in phase ${this.#phase ?? 'begin'}; still pending: ${pending.join('; ') || 'nothing'}; destroying the rest`);
+      this.#finish(EXIT_INCOMPLETE, pending, true);
+    }, budgetMs);
+    try {
+      this.#enter('begin', reason);
+      this.#health.beginShutdown();
+      o.logger.info(`${reason}: readiness now fails (liveness keeps passing); budget ${formatMs(budgetMs)} (grace period ${formatMs(o.gracePeriodMs)} - margin ${formatMs(o.marginMs)})`);
+      let incomplete = false;
+
+      if (o.drainDelayMs > 0) {
+        this.#enter('drain-delay', reason);
+        o.logger.info(`serving normally for ${formatMs(o.drainDelayMs)} (drainDelayMs) so endpoint removal reaches the load balancers`);
+        await this.#orForced(this.#sleep(o.drainDelayMs));
+        if (this.#exited) return this.#exitCode;
+      }
+
+      this.#enter('stop-accepting', reason);
+      const before = this.#drains.reduce((n, d) => n + d.inFlight().length, 0);
+      const drained = Promise.all(this.#drains.map((d) => d.stopAccepting()));
+      o.logger.info(`stopped accepting on ${this.#drains.length} server(s); idle keep-alive connections closed; waiting for ${before} in-flight request(s)`);
+      const hooksMs = this.#hooks.reduce((sum, h) => sum + h.timeoutMs, 0);
+      const drainWindow = Math.max(0, deadlineAt - hooksMs - this.#clock.now());
+      let timedOut = false;
+      await this.#orForced(Promise.race([drained, this.#sleep(drainWindow).then(() => void (timedOut = true))]));
+      if (this.#exited) return this.#exitCode;
+      if (timedOut) {
+        const requests = this.#inFlight();
+        incomplete = true;
+        o.logger.error(
+          `${requests.length} request(s) still in flight after waiting ${formatMs(drainWindow)} (the rest is kept for the hooks): ${describeRequests(requests, this.#clock.now())}; destroying their connections`,
+        );
+        this.#pending.push(...requests.map((r) => `request ${r.method} ${r.url}`));
+        for (const drain of this.#drains) drain.destroy();
+      }
+      this.#enter('drained', reason);
+
+      this.#enter('hooks', reason);
+      for (const hook of [...this.#hooks].reverse()) {
+        const ok = await this.#runHook(hook, deadlineAt);
+        if (this.#exited) return this.#exitCode;
+        if (!ok) incomplete = true;
+      }
+
+      // Stop checks and the probe server last: the kubelet keeps probing until the process is gone.
+      await this.#orForced(Promise.race([this.#closeHealth(), this.#sleep(Math.max(0, deadlineAt - this.#clock.now()))]));
+      if (this.#exited) return this.#exitCode;
+      this.#finish(incomplete ? EXIT_INCOMPLETE : 0, this.#pending, false);
+      return this.#exitCode;
+    } finally {
+      this.#clock.clearTimeout(deadline);
+      clearInterval(holder);
+      for (const drain of this.#drains) drain.detach();
+      // NOTE: the signal handlers stay, so a late signal during exit is a no-op instead of a default kill.
+    }
+  }
+
+  #exitCode = 0;
+
+  #finish(code: number, pending: readonly string[], destroy: boolean): void {
+    if (this.#exited) return;
+    this.#exited = true;
+    this.#exitCode = code;
+    if (destroy) for (const drain of this.#drains) drain.destroy();
+    this.#enter('exit', `exit code ${code}`);
+    const elapsed = this.#clock.now() - this.#startedAt;
+    const log = code === 0 ? this.#o.logger.info : this.#o.logger.error;
+    log.call(this.#o.logger, `exiting with code ${code} after ${formatMs(elapsed)}${pending.length > 0 ? `; cut short: ${pending.join('; ')}` : ''}`);
+    this.#emit('exit', { code, elapsedMs: elapsed, pending: [...pending] });
+    this.#forced();
+    this.#o.exit(code);
+  }
+
+  async #runHook(hook: ResolvedHook, deadlineAt: number): Promise<boolean> {
+    const start = this.#clock.now();
+    const limit = Math.max(0, Math.min(hook.timeoutMs, deadlineAt - start));
+    const controller = new AbortController();
+    this.#currentHook = { name: hook.name, since: start };
+    let timer: unknown;
+    const timeout = new Promise<'timeout'>((resolve) => {
+      timer = this.#clock.setTimeout(() => resolve('timeout'), limit);
+    });
+    const outcome = await this.#orForced(
+      Promise.race([
+        Promise.resolve()
+          .then(() => hook.run(controller.signal))
+          .then(
+            () => ({ ok: true as const }),
+            (error: unknown) => ({ ok: false as const, error: toError(error) }),
+          ),
+        timeout,
+      ]),
+    );
+    this.#clock.clearTimeout(timer);
+    this.#currentHook = undefined;
+    if (outcome === undefined) return false;
+    const durationMs = this.#clock.now() - start;
+    if (outcome === 'timeout') {
+      controller.abort(new Error(`hook \`${hook.name}\` timed out after ${formatMs(limit)}`));
+      this.#o.logger.error(`hook "${hook.name}" timed out after ${formatMs(limit)}; moving on`);
+      this.#pending.push(`hook "${hook.name}" (timed out after ${formatMs(limit)})`);
+      this.#emit('hook', { name: hook.name, outcome: 'timeout', durationMs });
+      return false;
+    }
+    if (!outcome.ok) {
+      this.#o.logger.error(`hook "${hook.name}" failed after ${formatMs(durationMs)}: ${outcome.error.message}`);
+      this.#pending.push(`hook "${hook.name}" (failed: ${outcome.error.message})`);
+      this.#emit('hook', { name: hook.name, outcome: 'failed', durationMs, error: outcome.error });
+      return false;
+    }
+    this.#o.logger.info(`hook "${hook.name}" done in ${formatMs(durationMs)}`);
+    this.#emit('hook', { name: hook.name, outcome: 'ok', durationMs });
+    return true;
+  }
+
+  async #closeHealth(): Promise<void> {
+    try {
+      if (typeof this.#health.close === 'function') await this.#health.close();
+      else this.#health.stop?.();
+    } catch (error) {
+      this.#o.logger.warn(`closing the health failed: ${toError(error).message}`);
+    }
+  }
+
+  #inFlight(): InFlightRequest[] {
+    return this.#drains.flatMap((d) => d.inFlight()).sort((a, b) => a.since - b.since);
+  }
+
+  #describePending(): string[] {
+    const out: string[] = [];
+    if (this.#currentHook) out.push(`hook "${this.#currentHook.name}" (running ${formatMs(this.#clock.now() - this.#currentHook.since)})`);
+    const requests = this.#inFlight();
+    if (requests.length > 0) out.push(`${requests.length} request(s): ${describeRequests(requests, this.#clock.now())}`);
+    return out;
+  }
+
+  #enter(phase: ShutdownPhase, reason: string): void {
+    this.#phase = phase;
+    this.#emit('phase', { phase, elapsedMs: this.#clock.now() - this.#startedAt, reason });
+  }
+
+  #elapsed(): string {
+    return formatMs(this.#clock.now() - this.#startedAt);
+  }
+
+  #sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = this.#clock.setTimeout(resolve, ms);
+      // Cleared if the sequence is forced to end first, so no timer outlives the shutdown.
+      void this.#forcedPromise.then(() => this.#clock.clearTimeout(timer));
+    });
+  }
+
+  /** Resolves with the promise's value, or undefined once the sequence was forced to end. */
+  #orForced<T>(promise: Promise<T>): Promise<T | undefined> {
+    return Promise.race([promise, this.#forcedPromise.then(() => undefined)]);
+  }
+
+  #checkBudget(): void {
+    const problem = budgetProblem(this.#o, this.#hooks);
+    if (problem) this.#o.logger.warn(problem);
+  }
+
+  #emit<K extends keyof ShutdownEvents>(event: K, payload: Parameters<ShutdownEvents[K]>[0]): void {
+    for (const listener of this.#listeners[event]) {
+      try {
+        (listener as (p: typeof payload) => void)(payload);
+      } catch (error) {
+        queueMicrotask(() => {
+          throw error;
+        });
+      }
+    }
+  }
+}
+
+function describeRequests(requests: readonly InFlightRequest[], now: number): string {
+  const shown = requests.slice(0, 5).map((r) => `${r.method} ${r.url.slice(0, 100)} (running ${formatMs(now - r.since)})`);
+  if (requests.length > shown.length) shown.push(`and ${requests.length - shown.length} more`);
+  return shown.join(', ');
+}
+
+/**
+ * Installs the graceful shutdown: on the first SIGTERM/SIGINT, readiness fails, the servers keep
+ * serving for `drainDelayMs`, then drain, then hooks run in reverse order, then the process exits.
+ */
+export function shutdownOn(health: ShutdownHealth, options: ShutdownOptions = {}): Shutdown {
+  return new Shutdown(health, options);
+}
