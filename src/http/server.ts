@@ -87,7 +87,11 @@ const workerUrl = new URL('./worker.js', import.meta.url);
 /** Serves probes from a worker thread fed with snapshots and a shared main-loop stamp. */
 export async function listenOnWorker(engine: HealthEngine, settings: ProbeServerSettings): Promise<ProbeServer & { [kWorker]: () => Worker | undefined }> {
   const stamp = new SharedStamp();
-  const offStamp = engine.watchdog.onStamp(() => stamp.write(realNow()));
+  // NOTE: stamped by a real-time timer on the main loop, whatever clock the engine runs on.
+  stamp.write(realNow());
+  const stamper = setInterval(() => stamp.write(realNow()), engine.watchdog.intervalMs);
+  stamper.unref();
+  const offStamp = (): void => clearInterval(stamper);
   let worker: Worker | undefined;
   let closed = false;
   let restarts = 0;
@@ -109,7 +113,7 @@ export async function listenOnWorker(engine: HealthEngine, settings: ProbeServer
         if (message.type === 'listening') {
           listening = true;
           // NOTE: ref'd while starting (so `await listen()` holds the process), never after.
-          w.unref();
+          if (!closed) w.unref();
           // The snapshot may have changed while the worker started.
           w.postMessage({ type: 'snapshot', snapshot: engine.snapshot() } satisfies ToWorker);
           resolve(message.port);
@@ -170,6 +174,8 @@ export async function listenOnWorker(engine: HealthEngine, settings: ProbeServer
         offStamp();
         const w = worker;
         if (!w) return;
+        // Held while closing, so `await close()` completes even when nothing else keeps the loop alive.
+        w.ref();
         const exited = new Promise<void>((resolve) => w.once('exit', () => resolve()));
         w.postMessage({ type: 'close' } satisfies ToWorker);
         const timer = setTimeout(() => void w.terminate(), 2000);

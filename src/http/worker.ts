@@ -50,6 +50,7 @@ server.listen(data.port, data.host, () => {
 port.on('message', (message: ToWorker) => {
   if (message.type === 'snapshot') snapshot = message.snapshot;
   else if (message.type === 'close') {
+    if (!server.listening) process.exit(0);
     server.close(() => process.exit(0));
     server.closeAllConnections();
   }
