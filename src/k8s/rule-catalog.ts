@@ -1,0 +1,146 @@
+/** Every lint rule's id, severity, one-line summary and fix: the single source for SARIF and docs. */
+
+export type Severity = 'error' | 'warning' | 'note';
+
+export const SEVERITIES: readonly Severity[] = ['note', 'warning', 'error'];
+
+/** Orders severities so `--fail-on warning` also fails on errors. */
+export function severityRank(severity: Severity): number {
+  return SEVERITIES.indexOf(severity);
+}
+
+export interface RuleInfo {
+  readonly id: string;
+  readonly severity: Severity;
+  readonly summary: string;
+  readonly fix: string;
+}
+
+function rule(id: string, severity: Severity, summary: string, fix: string): RuleInfo {
+  return { id, severity, summary, fix };
+}
+
+export const RULES = {
+  yamlSyntax: rule(
+    'yaml-syntax',
+    'error',
+    'The file is not valid YAML.',
+    'Fix the YAML at the reported position; run the renderer (helm template, kustomize build) again if the file is generated.',
+  ),
+  schemaInvalid: rule(
+    'schema-invalid',
+    'error',
+    'A field has the wrong type or a required field is missing, per the Kubernetes OpenAPI schema.',
+    'Give the field the type the API expects (numbers unquoted, ports as numbers or names).',
+  ),
+  unknownField: rule(
+    'unknown-field',
+    'error',
+    'A field the Kubernetes schema does not have: the API server rejects it (strict field validation) or drops it silently.',
+    'Fix the spelling or the indentation; a misplaced probe field is a probe setting that never applies.',
+  ),
+  belowMinimum: rule(
+    'probe-value-below-minimum',
+    'error',
+    'A probe number below its minimum: the API server rejects the object.',
+    'Use at least 1 for periodSeconds, timeoutSeconds, successThreshold, failureThreshold and terminationGracePeriodSeconds, at least 0 for initialDelaySeconds.',
+  ),
+  zeroDefaulted: rule(
+    'probe-value-zero-defaulted',
+    'warning',
+    'A probe field set to 0 is replaced by its default, not kept: periodSeconds 0 becomes 10, timeoutSeconds 0 becomes 1, failureThreshold 0 becomes 3.',
+    'Write the value you mean (at least 1), or leave the field out.',
+  ),
+  successThresholdNotOne: rule(
+    'success-threshold-not-one',
+    'error',
+    'successThreshold must be 1 on liveness and startup probes: the API server rejects anything else.',
+    'Remove successThreshold from the probe, or set it to 1.',
+  ),
+  readinessTerminationGrace: rule(
+    'readiness-termination-grace',
+    'error',
+    'Probe-level terminationGracePeriodSeconds is not allowed on a readiness probe (readiness never kills the container): the API server rejects it.',
+    'Remove terminationGracePeriodSeconds from the readiness probe; set it on the liveness or startup probe or on the pod.',
+  ),
+  initContainerProbe: rule(
+    'init-container-probe',
+    'error',
+    'A probe on an init container that is not a sidecar: the API server rejects it, init containers run to completion.',
+    'Remove the probe, or make the init container a sidecar with `restartPolicy: Always`.',
+  ),
+  portUnknown: rule(
+    'probe-port-unknown',
+    'error',
+    'The probe names a port the container does not declare: the kubelet cannot resolve it and every probe fails.',
+    'Declare the port under the container\'s `ports` with that name, or use the port number.',
+  ),
+  sharedEndpoint: rule(
+    'probe-shared-endpoint',
+    'error',
+    'Liveness and readiness probe the same endpoint, so they answer the same question: a slow dependency then restarts the container, and a wedged process is only taken out of rotation.',
+    'Serve separate endpoints (/livez for "am I wedged?", /readyz for "can I serve?") and point each probe at its own.',
+  ),
+  livenessOnReadinessEndpoint: rule(
+    'liveness-on-readiness-endpoint',
+    'error',
+    'The liveness probe points at a readiness endpoint: everything that makes the pod unready (a dependency down, shutdown started) restarts it.',
+    'Point livenessProbe at the liveness endpoint (/livez) that checks only the process itself.',
+  ),
+  livenessChecksDependency: rule(
+    'liveness-checks-dependency',
+    'error',
+    'The liveness path names a dependency: when that dependency is slow, every pod fails liveness and restarts at once (the restart storm).',
+    'Check dependencies on readiness only; liveness should check only the process (event loop, heartbeats).',
+  ),
+  livenessFailureThresholdOne: rule(
+    'liveness-failure-threshold-one',
+    'error',
+    'Liveness failureThreshold 1: one slow response (a GC pause, a noisy neighbour) restarts the container.',
+    'Use failureThreshold 3 or more (the default is 3).',
+  ),
+  livenessBlipIntolerant: rule(
+    'liveness-blip-intolerant',
+    'warning',
+    'The liveness probe kills the container after a short outage: its period, threshold and timeout sit out less than the tolerated blip.',
+    'Raise periodSeconds or failureThreshold so (failureThreshold - 1) x periodSeconds + timeoutSeconds is at least the tolerance.',
+  ),
+  timeoutNotBelowPeriod: rule(
+    'timeout-not-below-period',
+    'warning',
+    'timeoutSeconds is at least periodSeconds: the kubelet runs probes one at a time, so a slow probe delays the next tick and the effective period becomes the timeout.',
+    'Keep timeoutSeconds below periodSeconds.',
+  ),
+  readinessMissing: rule(
+    'readiness-missing',
+    'warning',
+    'A serving container (it declares ports) has no readiness probe: the pod receives traffic as soon as the container starts, and keeps receiving it when the container cannot serve.',
+    'Add a readinessProbe on the readiness endpoint (/readyz).',
+  ),
+  startupMissingSlowBoot: rule(
+    'startup-missing-slow-boot',
+    'warning',
+    'The liveness initialDelaySeconds suggests a slow boot but there is no startup probe: a fixed delay is either too short (the container is killed while booting) or keeps a wedged container alive too long.',
+    'Add a startupProbe with failureThreshold x periodSeconds covering the worst boot, and drop the liveness initial delay.',
+  ),
+  startupBudgetShort: rule(
+    'startup-budget-short',
+    'error',
+    'The startup budget (initialDelaySeconds + failureThreshold x periodSeconds) is shorter than the declared boot time: the kubelet kills the container before it finishes booting.',
+    'Raise the startup probe\'s failureThreshold so failureThreshold x periodSeconds exceeds the boot time with margin.',
+  ),
+  shutdownExceedsGrace: rule(
+    'shutdown-exceeds-grace',
+    'error',
+    'The preStop sleep plus the drain time exceed terminationGracePeriodSeconds: the kubelet sends SIGKILL while requests are still in flight.',
+    'Raise the pod\'s terminationGracePeriodSeconds above preStop + drain (with a few seconds of margin), or shorten the drain.',
+  ),
+  execIgnoresTimeout: rule(
+    'exec-probe-ignores-timeout',
+    'warning',
+    'An exec probe runs a network command without a timeout of its own (or with one at or above timeoutSeconds): when it hangs, the probe ends with a bare "command timed out", or never on clusters that do not enforce exec timeouts.',
+    'Give the command a timeout below the probe\'s timeoutSeconds (curl --max-time, wget -T, grpc_health_probe -rpc-timeout, probekit check --timeout), or wrap it in `timeout`.',
+  ),
+} as const satisfies Record<string, RuleInfo>;
+
+export const ALL_RULES: readonly RuleInfo[] = Object.values(RULES);
