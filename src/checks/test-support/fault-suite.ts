@@ -80,7 +80,7 @@ export interface FaultMatrixOptions<C> {
  */
 export async function faultMatrix<C>(options: FaultMatrixOptions<C>): Promise<Record<string, RunOutcome[]>> {
   const proxy = await createFaultProxy({ target: options.target });
-  const log = options.log ?? (() => {});
+  const log = options.log ?? (process.env['PROBEKIT_FAULT_LOG'] ? (line: string) => console.log(`[${options.kind}] ${line}`) : () => {});
   const client = await options.connect(proxy.port);
   const results: Record<string, RunOutcome[]> = {};
   try {
