@@ -1,5 +1,6 @@
 /** Lints Kubernetes manifests for probe mistakes: YAML text in, positioned findings out. */
 import { nonNegativeInteger, positiveInteger } from '../engine/validate.js';
+import { ANNOTATIONS } from './annotations.js';
 import { readManifests } from './manifest-reader.js';
 import type { ManifestDocument } from './manifest-reader.js';
 import { RULES } from './rule-catalog.js';
@@ -10,15 +11,7 @@ import { validateObject } from './schema.js';
 import { objectsOf, podTemplateOf } from './workloads.js';
 import type { PodTemplate } from './workloads.js';
 
-/** Annotations a workload (or its pod template) can carry to tell the linter about the service. */
-export const ANNOTATIONS = {
-  /** Seconds the service needs to boot; `…/boot-seconds.<container>` for one container. */
-  bootSeconds: 'probekit.dev/boot-seconds',
-  /** Seconds the service drains after SIGTERM (on top of any preStop sleep). */
-  drainSeconds: 'probekit.dev/drain-seconds',
-  /** Comma-separated rule ids to skip for this object. */
-  ignore: 'probekit.dev/ignore',
-} as const;
+export { ANNOTATIONS };
 
 export interface LintOptions {
   /** Boot time to check startup budgets against when no annotation declares one. @default undefined (rule off) */
