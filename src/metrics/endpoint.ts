@@ -24,6 +24,13 @@ export interface MetricsContext {
 
 export const METRICS_PATH = '/metrics';
 
+/** Requests served, by probe label and status code. */
+export interface RequestCount {
+  readonly probe: string;
+  readonly code: string;
+  readonly count: number;
+}
+
 const PROBE_LABELS: Readonly<Record<string, string>> = { '/livez': 'livez', '/readyz': 'readyz', '/startupz': 'startupz', '/healthz': 'healthz', '/metrics': 'metrics' };
 
 /** The `probe` label of a request path: per-check paths count under their probe, anything else is `other`. */
@@ -42,6 +49,7 @@ export function probeLabel(url: string): string {
 export class MetricsEndpoint {
   readonly #mainFamilies: () => readonly MetricFamily[];
   readonly #requests = new Map<string, { readonly probe: string; readonly code: string; count: number }>();
+  #remote: readonly RequestCount[] = [];
 
   constructor(mainFamilies: () => readonly MetricFamily[]) {
     this.#mainFamilies = mainFamilies;
@@ -57,9 +65,25 @@ export class MetricsEndpoint {
     else this.#requests.set(key, { probe, code, count: 1 });
   }
 
+  /** The requests counted here, as plain data (a worker posts them to the main thread for prom-client). */
+  requestCounts(): RequestCount[] {
+    return [...this.#requests.values()].map((r) => ({ probe: r.probe, code: r.code, count: r.count }));
+  }
+
+  /** Replaces the counts reported by another thread (the probe worker); they add to this endpoint's own. */
+  setRemoteCounts(counts: readonly RequestCount[]): void {
+    this.#remote = counts;
+  }
+
   /** Every family this endpoint exposes, in render order. */
   families(context: MetricsContext): MetricFamily[] {
-    const requests: Sample[] = [...this.#requests.values()].map((r) => ({ labels: { probe: r.probe, code: r.code }, value: r.count }));
+    const merged = new Map<string, RequestCount>();
+    for (const r of [...this.#requests.values(), ...this.#remote]) {
+      const key = `${r.probe} ${r.code}`;
+      const seen = merged.get(key);
+      merged.set(key, { probe: r.probe, code: r.code, count: (seen?.count ?? 0) + r.count });
+    }
+    const requests: Sample[] = [...merged.values()].map((r) => ({ labels: { probe: r.probe, code: r.code }, value: r.count }));
     return [
       ...snapshotFamilies(context.snapshot, context.loopBlockedMs),
       { type: 'counter', name: 'probekit_probe_requests_total', help: 'Requests served by the probe server, by probe and status code.', samples: requests },

@@ -7,7 +7,7 @@ import type { MetricFamily } from './model.js';
 export { HealthMetrics, metricsDefaults } from './collector.js';
 export type { FamilySource, MetricsOptions } from './collector.js';
 export { MetricsEndpoint, METRICS_PATH, probeLabel } from './endpoint.js';
-export type { MetricsContext, MetricsRequest, MetricsResponse } from './endpoint.js';
+export type { MetricsContext, MetricsRequest, MetricsResponse, RequestCount } from './endpoint.js';
 export { CONTENT_TYPES, formatFor, renderExposition } from './exposition.js';
 export type { ExpositionFormat } from './exposition.js';
 export { snapshotFamilies } from './snapshot-families.js';

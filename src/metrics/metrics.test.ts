@@ -171,6 +171,15 @@ describe('metrics', () => {
         'probekit_probe_requests_total{probe="readyz",code="503"} 2',
         'probekit_probe_requests_total{probe="other",code="404"} 1',
       ]);
+      // A worker's counts posted to the main thread add to the main endpoint's own.
+      endpoint.setRemoteCounts([{ probe: 'livez', code: '200', count: 40 }, { probe: 'livez', code: '503', count: 3 }]);
+      const merged = renderExposition(endpoint.families({ snapshot: health.snapshot(), loopBlockedMs: 0 }), 'prometheus');
+      assert.deepEqual(lines(merged, 'probekit_probe_requests_total'), [
+        'probekit_probe_requests_total{probe="livez",code="200"} 42',
+        'probekit_probe_requests_total{probe="readyz",code="503"} 2',
+        'probekit_probe_requests_total{probe="other",code="404"} 1',
+        'probekit_probe_requests_total{probe="livez",code="503"} 3',
+      ]);
       assert.equal(probeLabel('/startupz/x'), 'startupz');
       assert.equal(probeLabel('/metrics?x'), 'metrics');
     } finally {
