@@ -13,6 +13,10 @@ app.use(probes(health));
 app.get('/', (_req, res) => {
   res.send('hello from express\n');
 });
+// Stands in for real work (a slow query): answers after ?ms= milliseconds.
+app.get('/work', (req, res) => {
+  setTimeout(() => res.send('done\n'), Math.min(Number(req.query.ms) || 0, 10_000));
+});
 
 const server = app.listen(Number(process.env.PORT ?? 3000), '127.0.0.1', () => {
   console.log(`listening on http://127.0.0.1:${server.address().port}`);
