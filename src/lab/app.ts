@@ -31,7 +31,7 @@ export interface AppSpec {
   readonly listen: 'at-start' | 'after-boot';
   /** Where probes are answered: probekit's worker thread or the main event loop. @default 'worker' */
   readonly probeServer: 'worker' | 'main';
-  /** Time to answer a probe or a request when nothing is wrong. @default 1 */
+  /** Time to answer a probe or a request when nothing is wrong. @default 0 */
   readonly responseMs: number;
   /** Engine option (see createHealth). @default 5000 */
   readonly maxBlockMs: number;
@@ -156,7 +156,7 @@ export class SimApp {
   /** How the probe endpoint answers the kubelet right now. */
   probe(kind: ProbeKind, timeoutMs: number): ProbeOutcome {
     const now = this.#scheduler.now;
-    if (!this.listening) return { ok: false, durationMs: 1, detail: 'connection refused' };
+    if (!this.listening) return { ok: false, durationMs: 0, detail: 'connection refused' };
     let waitMs = this.spec.responseMs;
     let blockedMs = 0;
     if (this.stalled) {

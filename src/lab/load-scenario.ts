@@ -39,7 +39,7 @@ export const scenarioDefaults = {
   boot: '0s',
   listen: 'at-start',
   probeServer: 'worker',
-  responseTime: '1ms',
+  responseTime: '0ms',
   maxBlockMs: 5000,
   maxLagMs: 1000,
   drainDelay: '0s',

@@ -1,0 +1,123 @@
+import { access, readdir, writeFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import type { CliIO } from './main.js';
+
+const USAGE = `Usage: probekit lab <scenario> [options]
+       probekit lab --compare <a> <b> [options]
+       probekit lab list
+
+Simulates what the kubelet does to your pods under faults, in virtual time.
+<scenario> is a YAML file or the name of a shipped scenario (see \`probekit lab list\`).
+
+Options:
+  --compare        run b under a's fault timeline (and seed, duration); show both side by side
+  --json           print the whole result as JSON
+  --html <file>    write a self-contained HTML report with an SVG timeline per pod
+  --width <n>      columns of the terminal timeline (default 72)
+  --seed <n>       override the scenario's seed
+  -h, --help       show this help
+
+Exit codes: 0 simulated, 2 usage or scenario error.
+`;
+
+/** Where the shipped scenarios live (package root `scenarios/`). */
+const SHIPPED = fileURLToPath(new URL('../../scenarios/', import.meta.url));
+
+export async function run(argv: string[], io: CliIO): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        compare: { type: 'boolean', default: false },
+        json: { type: 'boolean', default: false },
+        html: { type: 'string' },
+        width: { type: 'string' },
+        seed: { type: 'string' },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    });
+  } catch (error) {
+    io.stderr.write(`probekit lab: ${(error as Error).message}\n\n${USAGE}`);
+    return 2;
+  }
+  const { values, positionals } = parsed;
+  if (values.help) {
+    io.stdout.write(USAGE);
+    return 0;
+  }
+  if (positionals[0] === 'list') {
+    const names = (await readdir(SHIPPED)).filter((f) => f.endsWith('.yaml')).map((f) => f.slice(0, -5)).sort();
+    io.stdout.write(`${names.join('\n')}\n`);
+    return 0;
+  }
+  if (positionals[0] === 'run') {
+    io.stderr.write('probekit lab: real mode (`lab run -- <command>`) is not implemented yet; the simulation runs with `probekit lab <scenario>`\n');
+    return 2;
+  }
+  const wanted = values.compare ? 2 : 1;
+  if (positionals.length !== wanted) {
+    io.stderr.write(`probekit lab: expected ${wanted === 2 ? 'two scenarios with --compare' : 'one scenario'}, got ${positionals.length}\n\n${USAGE}`);
+    return 2;
+  }
+  const width = values.width === undefined ? 72 : Number(values.width);
+  if (!Number.isInteger(width) || width < 20 || width > 400) {
+    io.stderr.write(`probekit lab: expected \`--width\` to be an integer from 20 to 400, got \`${values.width}\`\n`);
+    return 2;
+  }
+  const seed = values.seed === undefined ? undefined : Number(values.seed);
+  if (seed !== undefined && (!Number.isSafeInteger(seed) || seed < 0)) {
+    io.stderr.write(`probekit lab: expected \`--seed\` to be a non-negative integer, got \`${values.seed}\`\n`);
+    return 2;
+  }
+
+  const { loadScenario } = await import('../lab/load-scenario.js');
+  const { simulate } = await import('../lab/simulate.js');
+  const { formatSummary, formatTimeline } = await import('../lab/report-text.js');
+  const { renderHtml } = await import('../lab/report-html.js');
+  const { underSameFaults, formatComparison } = await import('../lab/compare.js');
+
+  let scenarios;
+  try {
+    scenarios = await Promise.all(positionals.map(async (p) => loadScenario(await locate(p))));
+    if (seed !== undefined) scenarios = scenarios.map((s) => ({ ...s, seed }));
+    if (scenarios.length === 2) scenarios = [scenarios[0]!, underSameFaults(scenarios[0]!, scenarios[1]!)];
+  } catch (error) {
+    io.stderr.write(`probekit lab: ${(error as Error).message}\n`);
+    return 2;
+  }
+  const results = [];
+  for (const scenario of scenarios) results.push(await simulate(scenario));
+
+  if (values.html !== undefined) await writeFile(values.html, renderHtml(results));
+  if (values.json) {
+    io.stdout.write(`${JSON.stringify(results.length === 1 ? results[0] : { compare: results }, null, 2)}\n`);
+    return 0;
+  }
+  if (results.length === 2) {
+    io.stdout.write(`${formatComparison(results[0]!, results[1]!)}\n`);
+    for (const r of results) io.stdout.write(`${formatTimeline(r, width)}\n`);
+  } else {
+    io.stdout.write(`${formatSummary(results[0]!)}\n${formatTimeline(results[0]!, width)}`);
+  }
+  if (values.html !== undefined) io.stdout.write(`\nHTML report: ${values.html}\n`);
+  return 0;
+}
+
+/** A path as given, else a shipped scenario by name. */
+async function locate(name: string): Promise<string> {
+  try {
+    await access(name);
+    return name;
+  } catch {
+    const shipped = `${SHIPPED}${name.replace(/\.ya?ml$/, '')}.yaml`;
+    try {
+      await access(shipped);
+      return shipped;
+    } catch {
+      throw new Error(`no scenario file \`${name}\` and no shipped scenario of that name (see \`probekit lab list\`)`);
+    }
+  }
+}
