@@ -24,6 +24,11 @@ export interface Metrics {
   render(accept?: string): { readonly contentType: string; readonly body: string };
   /** Answers `/metrics` (undefined for other paths). */
   respond(request: MetricsRequest): MetricsResponse | undefined;
+  /**
+   * Calls `post` with the main thread's families on every snapshot change and every `intervalMs`
+   * (event-loop delay moves without a snapshot change), for a probe worker. Returns a stop function.
+   */
+  publish(post: (families: MetricFamily[]) => void, intervalMs?: number): () => void;
   close(): void;
 }
 
@@ -31,6 +36,7 @@ export interface Metrics {
 export function createMetrics(engine: HealthEngine, options: MetricsOptions = {}): Metrics {
   const collector = new HealthMetrics(engine, options);
   const endpoint = new MetricsEndpoint(() => collector.collect());
+  const stops = new Set<() => void>();
   const context = () => ({ snapshot: engine.snapshot(), loopBlockedMs: engine.loopBlockedMs() });
   return {
     collector,
@@ -41,6 +47,24 @@ export function createMetrics(engine: HealthEngine, options: MetricsOptions = {}
       return { contentType: CONTENT_TYPES[format], body: renderExposition(endpoint.families(context()), format) };
     },
     respond: (request) => endpoint.respond(request, context()),
-    close: () => collector.close(),
+    publish(post, intervalMs = 5000) {
+      const send = (): void => post(collector.collect());
+      const off = engine.on('change', send);
+      // NOTE: a real timer, unref()ed: it never keeps the process alive and runs whatever clock the engine uses.
+      const timer = setInterval(send, intervalMs);
+      timer.unref();
+      send();
+      const stop = (): void => {
+        off();
+        clearInterval(timer);
+        stops.delete(stop);
+      };
+      stops.add(stop);
+      return stop;
+    },
+    close() {
+      for (const stop of stops) stop();
+      collector.close();
+    },
   };
 }
