@@ -4,7 +4,7 @@ import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { formatJson, formatSarif, formatText } from './format.js';
 import { lintText } from './lint.js';
-import { ALL_RULES } from './rule-catalog.js';
+import { ALL_RULES, RULES } from './rule-catalog.js';
 
 // Tests run from dist/; the corpus stays in src/ (tsc does not copy YAML).
 const FIXTURES = fileURLToPath(new URL('../../src/k8s/fixtures/', import.meta.url));
@@ -39,10 +39,10 @@ describe('the manifest corpus', () => {
     });
   }
 
-  test('every rule in the catalogue is exercised by the corpus', async () => {
+  test('every manifest rule in the catalogue is exercised by the corpus', async () => {
     const seen = new Set<string>();
     for (const name of fixtures) for (const line of await summarise(name)) seen.add(line.split(' ')[2] as string);
-    const missing = ALL_RULES.map((r) => r.id).filter((id) => !seen.has(id));
+    const missing = Object.values(RULES).map((r) => r.id).filter((id) => !seen.has(id));
     assert.deepEqual(missing, []);
   });
 });

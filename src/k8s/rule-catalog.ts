@@ -143,4 +143,51 @@ export const RULES = {
   ),
 } as const satisfies Record<string, RuleInfo>;
 
-export const ALL_RULES: readonly RuleInfo[] = Object.values(RULES);
+/** Rules of `probekit lint --live`, which asks a running probekit service. */
+export const LIVE_RULES = {
+  livenessDependency: rule(
+    'live-liveness-dependency',
+    'error',
+    'The running service has a dependency check on its liveness endpoint: when the dependency is slow, every pod restarts at once (the restart storm).',
+    'Register the check with health.readiness() instead; keep liveness to internal checks (event loop, heartbeats).',
+  ),
+  latencyAtTimeout: rule(
+    'live-latency-at-timeout',
+    'error',
+    'The endpoint\'s p99 latency is at or above the probe\'s timeoutSeconds: about one probe in a hundred times out, and a few in a row restart or unready the pod.',
+    'Make the endpoint a snapshot read (probekit does this), run the probe server on its worker thread, or raise timeoutSeconds.',
+  ),
+  bodyTooLarge: rule(
+    'live-body-too-large',
+    'warning',
+    'The endpoint\'s body is larger than 10 KiB: the kubelet reads only the first 10 KiB, so the reason for a failure may be cut off.',
+    'Keep probe bodies short; put details behind the details token or on /healthz.',
+  ),
+  redirect: rule(
+    'live-redirect',
+    'warning',
+    'The endpoint redirects: the kubelet follows same-host redirects only (at most 10) and treats a redirect to another host as success, so the probe may not test what you think.',
+    'Point the probe at the final URL.',
+  ),
+  startupBudgetShort: rule(
+    'live-startup-budget-short',
+    'error',
+    'The manifest\'s startup budget is shorter than the startup this service measured: the kubelet kills it before it finishes booting.',
+    'Raise the startup probe\'s failureThreshold (probekit manifest --boot-seconds <measured x 1.5>).',
+  ),
+  detailsUnavailable: rule(
+    'live-details-unavailable',
+    'note',
+    'Without the details token the service does not say which checks are dependencies, so the liveness dependency rule could not run.',
+    'Pass --token (or set PROBEKIT_DETAILS_TOKEN) with the service\'s details token.',
+  ),
+  measurement: rule(
+    'live-measurement',
+    'note',
+    'What was measured on an endpoint: status, latency percentiles and body size.',
+    'Nothing to fix; compare the numbers with the probe\'s timeoutSeconds.',
+  ),
+} as const satisfies Record<string, RuleInfo>;
+
+/** Every rule, manifest and live: the SARIF driver declares them all. */
+export const ALL_RULES: readonly RuleInfo[] = [...Object.values(RULES), ...Object.values(LIVE_RULES)];
