@@ -4,6 +4,8 @@ import * as v from './engine/validate.js';
 import { probeRequestOf, toFetchResponse, urlOf, writeResponse } from './http/node-handler.js';
 import type { ProbeRequest, ProbeResponse } from './http/render.js';
 import { createRenderer } from './http/renderer.js';
+import type { ShutdownOptions } from './shutdown/options.js';
+import { shutdownOn as installShutdown, type Shutdown } from './shutdown/shutdown.js';
 import { listenOnMain, listenOnWorker, type ProbeServer, type ProbeServerSettings, type ProbeThread } from './http/server.js';
 
 /** Options of `health.listen()`. Explicit options win over environment variables, which win over defaults. */
@@ -92,6 +94,11 @@ export class Health extends HealthEngine {
         await close();
       },
     });
+  }
+
+  /** Installs the graceful shutdown (signal → readiness off → drain delay → drain → hooks → exit); see docs/shutdown.md. */
+  shutdownOn(options: ShutdownOptions = {}): Shutdown {
+    return installShutdown(this, { clock: this.clock, ...options });
   }
 
   /** Stops every check, timer and probe server. Idempotent. */
