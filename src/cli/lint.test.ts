@@ -51,8 +51,8 @@ describe('probekit lint', () => {
     const r = await call([FIXTURES, '--format', 'json']);
     const doc = JSON.parse(r.out) as { filesChecked: number; summary: Record<string, number> };
     assert.equal(r.code, 2); // malformed.yaml is in the corpus: bad input wins
-    assert.equal(doc.filesChecked, 9);
-    assert.deepEqual(doc.summary, { error: 18, warning: 8, note: 0 });
+    assert.equal(doc.filesChecked, 10);
+    assert.deepEqual(doc.summary, { error: 18, warning: 9, note: 0 });
   });
 
   test('malformed YAML exits 2 with a positioned error and no stack trace', async () => {
