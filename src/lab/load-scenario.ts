@@ -367,6 +367,7 @@ class Reader {
 
   oneOf<T extends string>(path: FieldPath, value: unknown, allowed: readonly T[]): T {
     if (typeof value !== 'string' || !(allowed as readonly string[]).includes(value)) {
+      if (allowed.length === 0) this.fail(path, `names ${show(value)}, but no dependency is declared (add it under \`dependencies:\`)`);
       this.fail(path, `must be one of ${allowed.map((a) => `\`${a}\``).join(', ')}, got ${show(value)}`);
     }
     return value as T;
