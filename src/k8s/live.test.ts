@@ -111,6 +111,26 @@ describe('probekit lint --live against a real createHealth() probe server', () =
     }
   });
 
+  test('a startup budget below the measured startup is flagged at the manifest\'s startup probe', async () => {
+    // /metrics as the probekit collector writes it; the probe endpoints are fine.
+    const server = createServer((req, res) => {
+      if (req.url === '/metrics') res.end('# TYPE probekit_startup_duration_seconds gauge\nprobekit_startup_duration_seconds 42.5\n');
+      else res.end('ok');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const manifest = MANIFEST.replace('          livenessProbe:', '          startupProbe:\n            httpGet:\n              path: /startupz\n              port: 8081\n            failureThreshold: 4\n          livenessProbe:');
+    try {
+      const result = await lintLive(new URL(base), { samples: 1, manifest: { text: manifest, file: 'svc.yaml' } });
+      assert.deepEqual(
+        result.findings.filter((f) => f.severity !== 'note').map((f) => [f.ruleId, `${f.file}:${f.line}:${f.column}`, f.message]),
+        [['live-startup-budget-short', 'svc.yaml:17:11', 'startupProbe allows 40s to boot but this service took 42.5s to start']],
+      );
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
+
   test('an unreachable service is reported, not thrown', async () => {
     const probe = createServer();
     await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
