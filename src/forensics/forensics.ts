@@ -1,9 +1,10 @@
 import { join } from 'node:path';
 import type { HealthEngine } from '../engine/engine.js';
-import { evaluate } from '../engine/evaluate.js';
 import * as v from '../engine/validate.js';
 import type { MetricFamily } from '../metrics/model.js';
 import type { LogLine } from '../observe/lines.js';
+import { MAIN_JOURNAL, SERVED_JOURNAL, setForensicsStateDir, STATE_FILE } from './files.js';
+import { livenessVerdict } from './reason.js';
 import { ensureDir, isLivenessRecord, LivenessJournal, readJson, writeJsonAtomic, type LivenessRecord } from './journal.js';
 import { describeTermination, judge, type PreviousTermination, type TerminationCause } from './verdict.js';
 
@@ -18,12 +19,6 @@ export interface ForensicsOptions {
 }
 
 export const forensicsDefaults = { minWriteIntervalMs: 1000 } satisfies Required<Omit<ForensicsOptions, 'stateDir' | 'log'>>;
-
-/** File names in the state directory. */
-export const STATE_FILE = 'probekit-state.json';
-export const MAIN_JOURNAL = 'probekit-liveness.json';
-/** For a probe worker that records the /livez answers it served (see docs/forensics.md). */
-export const SERVED_JOURNAL = 'probekit-liveness-served.json';
 
 const CAUSES: readonly TerminationCause[] = ['liveness', 'shutdown', 'unknown'];
 
@@ -91,6 +86,8 @@ export async function attachForensics(engine: HealthEngine, options: ForensicsOp
   let pendingState: Promise<void> = writeJsonAtomic(stateFile, state).catch(onError);
   await pendingState;
   await writeJsonAtomic(join(stateDir, SERVED_JOURNAL), null).catch(onError);
+  // NOTE: a probe server started after this records the answers it serves here (the worker writes while the main loop is blocked).
+  setForensicsStateDir(engine, stateDir);
 
   log({
     level: previous.cause === 'liveness' ? 'warn' : 'info',
@@ -99,9 +96,8 @@ export async function attachForensics(engine: HealthEngine, options: ForensicsOp
   });
 
   const observe = (): void => {
-    const verdict = evaluate(engine.snapshot(), 'liveness', { loopBlockedMs: engine.loopBlockedMs() });
-    const failing = verdict.lines.filter((l) => l.status === 'fail').map((l) => `${l.name}: ${l.reason ?? 'failed'}`);
-    journal.record(verdict.ok, verdict.ok ? undefined : failing.join('; '));
+    const verdict = livenessVerdict(engine.snapshot(), engine.loopBlockedMs());
+    journal.record(verdict.ok, verdict.reason);
   };
   observe();
   const offs = [

@@ -1,4 +1,8 @@
-export { attachForensics, forensicsDefaults, MAIN_JOURNAL, SERVED_JOURNAL, STATE_FILE } from './forensics.js';
+export { attachForensics, forensicsDefaults } from './forensics.js';
+export { forensicsStateDir, MAIN_JOURNAL, SERVED_JOURNAL, STATE_FILE } from './files.js';
+export { ServedLivenessRecorder } from './served.js';
+export type { ServedRequest } from './served.js';
+export { livenessVerdict } from './reason.js';
 export type { Forensics, ForensicsOptions } from './forensics.js';
 export { LivenessJournal } from './journal.js';
 export type { LivenessRecord } from './journal.js';
