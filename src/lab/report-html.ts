@@ -64,7 +64,8 @@ ${timelineSvg(r)}
 <details><summary>text summary</summary><pre>${esc(formatSummary(r))}</pre></details>`;
 }
 
-function timelineSvg(r: LabResult): string {
+/** The SVG timeline of one run (dependencies, one lane group per pod, failed requests), usable on its own. */
+export function timelineSvg(r: LabResult): string {
   const end = r.scenario.durationMs;
   const x = (t: number): number => LEFT + (Math.min(Math.max(t, 0), end) / end) * PLOT;
   const parts: string[] = [];
@@ -104,7 +105,7 @@ function timelineSvg(r: LabResult): string {
   }
   y += 40;
   const height = y;
-  return `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${W} ${height}" width="${W}" height="${height}" role="img" aria-label="timeline of ${esc(r.scenario.name)}">
+  return `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${W} ${height}" width="${W}" height="${height}" font-family="system-ui, sans-serif" role="img" aria-label="timeline of ${esc(r.scenario.name)}">
 ${parts.join('\n').replaceAll('HEIGHT', String(height - 4))}
 </svg>`;
 }
