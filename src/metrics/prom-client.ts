@@ -56,7 +56,8 @@ export function registerProbekitMetrics(health: HealthEngine, options: PromClien
   const current = (): Map<string, MetricFamily> => {
     if (!cached) {
       cached = { families: new Map(metrics.families().map((f) => [f.name, f])) };
-      queueMicrotask(() => setImmediate(() => (cached = undefined)));
+      // prom-client calls every get() of one scrape before yielding to the event loop.
+      setImmediate(() => (cached = undefined));
     }
     return cached.families;
   };
