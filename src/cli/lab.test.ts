@@ -43,6 +43,7 @@ test('probekit lab --compare runs the second configuration under the first one\'
   assert.match(stdout, /\nrequests failed\s+201\s+159\n/);
   const page = await readFile(html, 'utf8');
   assert.equal(page.match(/<svg /g)?.length, 2);
+  assert.match(page, /requests failed\s+201\s+159\n/);
 });
 
 test('probekit lab --json prints the whole result', async () => {

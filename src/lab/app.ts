@@ -1,6 +1,6 @@
 import { HealthEngine } from '../engine/engine.js';
-import { evaluate } from '../engine/evaluate.js';
-import type { CheckOptions, ProbeKind } from '../engine/types.js';
+import { evaluate, type ProbeVerdict } from '../engine/evaluate.js';
+import type { CheckOptions, HealthSnapshot, ProbeKind } from '../engine/types.js';
 import type { Heartbeat } from '../liveness/heartbeat.js';
 import type { SimDependency } from './dependency.js';
 import type { ProbeOutcome } from './probe-worker.js';
@@ -72,6 +72,8 @@ export class SimApp {
   readonly #hooks: AppHooks;
   readonly #beats: Heartbeat[] = [];
   #stallStart = -1;
+  #cachedFor: HealthSnapshot | undefined;
+  #cached: Partial<Record<ProbeKind, ProbeVerdict>> = {};
   #wedged = false;
   #accepting = true;
   #exited = false;
@@ -166,10 +168,21 @@ export class SimApp {
       else blockedMs = now - this.#stallStart;
     }
     if (waitMs > timeoutMs) return { ok: false, durationMs: timeoutMs, detail: `timeout after ${timeoutMs} ms` };
-    const verdict = evaluate(this.engine.snapshot(), kind, { loopBlockedMs: blockedMs });
+    const verdict = this.#verdict(kind, blockedMs);
     if (verdict.ok) return { ok: true, durationMs: waitMs, detail: '200' };
     const failed = verdict.lines.find((line) => line.status === 'fail');
     return { ok: false, durationMs: waitMs, detail: `503 ${failed ? `${failed.name}: ${failed.reason ?? 'failed'}` : ''}`.trim() };
+  }
+
+  /** The engine's verdict; a snapshot is immutable, so with the loop running it is computed once per snapshot. */
+  #verdict(kind: ProbeKind, blockedMs: number): ProbeVerdict {
+    const snapshot = this.engine.snapshot();
+    if (blockedMs > 0) return evaluate(snapshot, kind, { loopBlockedMs: blockedMs });
+    if (this.#cachedFor !== snapshot) {
+      this.#cachedFor = snapshot;
+      this.#cached = {};
+    }
+    return (this.#cached[kind] ??= evaluate(snapshot, kind, { loopBlockedMs: 0 }));
   }
 
   /** One request from the load balancer. */

@@ -1,4 +1,5 @@
 import type { ProbeKind } from '../engine/types.js';
+import { formatComparison } from './compare.js';
 import { formatSummary, clock, seconds } from './report-text.js';
 import { FAILURE_CAUSES, type LabResult, type PodReport } from './simulate.js';
 import type { Segment } from './timeline.js';
@@ -35,6 +36,7 @@ svg{display:block;max-width:100%;height:auto} .legend span{display:inline-block;
 pre{background:#f8fafc;padding:8px;overflow:auto;font-size:12px}
 </style></head><body>
 <h1>probekit lab: ${esc(title)}</h1>
+${results.length === 2 ? `<pre>${esc(formatComparison(results[0]!, results[1]!))}</pre>` : ''}
 <div class="runs">
 ${columns}
 </div>
