@@ -84,3 +84,12 @@ test('a run is deterministic for a seed and changes with it', async () => {
   assert.deepEqual(a.summary, b.summary);
   assert.notDeepEqual(a.pods.map((p) => p.unreadySeconds), c.pods.map((p) => p.unreadySeconds));
 });
+
+test('the fast settling after engine timers gives exactly what a full event-loop turn per timer gives', async () => {
+  for (const name of ['redis-blip', 'restart-storm', 'flapping']) {
+    const scenario = await loadScenario(shipped(name));
+    const fast = await simulate(scenario);
+    const thorough = await simulate(scenario, { macrotaskSettle: true });
+    assert.deepEqual({ ...fast, stats: null }, { ...thorough, stats: null }, name);
+  }
+});

@@ -23,10 +23,16 @@ export interface Handle {
  * a hundred pods.
  */
 export class LabScheduler {
+  readonly #settle: () => Promise<void>;
   #now = 0;
   #seq = 0;
   #heap: Entry[] = [];
   #events = 0;
+
+  /** `macrotask: true` settles with a full event-loop turn after each engine timer: slower, for checking the fast way. */
+  constructor(options: { readonly macrotask?: boolean } = {}) {
+    this.#settle = options.macrotask === true ? macrotask : settle;
+  }
 
   /** Virtual milliseconds since the simulation started. */
   get now(): number {
@@ -55,7 +61,7 @@ export class LabScheduler {
 
   /** Fires every event due up to `end`, in time order (ties in scheduling order), then stops at `end`. */
   async runUntil(end: number): Promise<void> {
-    await settle();
+    await this.#settle();
     for (;;) {
       const top = this.#heap[0];
       if (top === undefined || top.at > end) break;
@@ -64,10 +70,10 @@ export class LabScheduler {
       this.#now = top.at;
       this.#events += 1;
       top.fn();
-      if (top.handle.async) await settle();
+      if (top.handle.async) await this.#settle();
     }
     this.#now = end;
-    await settle();
+    await this.#settle();
   }
 
   #push(entry: Entry): void {
@@ -104,6 +110,11 @@ export class LabScheduler {
 
 function before(a: Entry, b: Entry): boolean {
   return a.at < b.at || (a.at === b.at && a.seq < b.seq);
+}
+
+/** A full event-loop turn: every pending promise reaction runs, however deep the chain. */
+function macrotask(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }
 
 /**

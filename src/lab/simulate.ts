@@ -61,10 +61,15 @@ export interface LabResult {
 
 export const FAILURE_CAUSES: readonly FailureCause[] = ['no-endpoints', 'refused', 'booting', 'dependency', 'timeout'];
 
+export interface SimulateOptions {
+  /** Settle the engine's promises with a macrotask turn after each of its timers (slow; a cross-check). @default false */
+  readonly macrotaskSettle?: boolean;
+}
+
 /** Runs a scenario in virtual time and returns what happened. */
-export async function simulate(scenario: Scenario): Promise<LabResult> {
+export async function simulate(scenario: Scenario, options: SimulateOptions = {}): Promise<LabResult> {
   const wallStart = performance.now();
-  const scheduler = new LabScheduler();
+  const scheduler = new LabScheduler({ macrotask: options.macrotaskSettle === true });
   const random = seededRandom(scenario.seed);
   const deps = new Map<string, SimDependency>();
   for (const [name, spec] of Object.entries(scenario.dependencies)) {
