@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import mqtt from 'mqtt';
 import { SERVICES, skipUnless } from '../test-support/services.js';
 import { mqttCheck } from './mqtt.js';
-import { faultMatrix, ownConnectionsTo, runOnce } from './test-support/fault-suite.js';
+import { faultChurn, faultMatrix, ownConnectionsTo, runOnce } from './test-support/fault-suite.js';
 
 const skip = await skipUnless('mqtt');
 const { host, port } = SERVICES.mqtt;
@@ -72,4 +72,16 @@ test('mqtt: the client and options are validated by name', () => {
   assert.throws(() => mqttCheck({} as never), /Expected `client` to be an mqtt.js MqttClient .* got `an object without them`/);
   const fake = { connected: true, reconnecting: false, disconnecting: false, publishAsync: async () => undefined };
   assert.throws(() => mqttCheck(fake, { topic: 'a/#' }), /Expected `topic` to be a topic name without wildcards, got `"a\/#"`/);
+});
+
+test('mqtt: 1,000 runs while the broker resets and refuses leave one connection', { skip, timeout: 180_000 }, async () => {
+  const result = await faultChurn({
+    target: { host, port },
+    connect: (p) => client(p),
+    disconnect: (c) => c.endAsync(true),
+    check: (c) => mqttCheck(c),
+    timeoutMs: 1000,
+    maxConnections: 1,
+  });
+  assert.ok(result.passed > 0 && result.failed > 0, JSON.stringify(result));
 });

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import mysql from 'mysql2/promise';
 import { SERVICES, skipUnless } from '../test-support/services.js';
 import { mysqlCheck } from './mysql.js';
-import { faultMatrix, ownConnectionsTo, runOnce } from './test-support/fault-suite.js';
+import { faultChurn, faultMatrix, ownConnectionsTo, runOnce } from './test-support/fault-suite.js';
 
 const skip = await skipUnless('mysql');
 const { host, port } = SERVICES.mysql;
@@ -82,4 +82,16 @@ test('mysql: 1,000 runs leave SHOW PROCESSLIST unchanged', { skip, timeout: 120_
 test('mysql: the pool and options are validated by name', () => {
   assert.throws(() => mysqlCheck({} as never), /Expected `pool` to be a mysql2 pool, got `a plain object` \(missing `getConnection\(\)`\)/);
   assert.throws(() => mysqlCheck({ getConnection: async () => ({}) } as never, { sql: 'x' } as never), /Unknown option `sql` in mysqlCheck\(\) options/);
+});
+
+test('mysql: 1,000 runs while the server resets and refuses leave only the pool\'s connections', { skip, timeout: 180_000 }, async () => {
+  const result = await faultChurn({
+    target: { host, port },
+    connect: async (p) => pool(p),
+    disconnect: (p) => p.end(),
+    check: (p) => mysqlCheck(p),
+    timeoutMs: 1000,
+    maxConnections: 2,
+  });
+  assert.ok(result.passed > 0 && result.failed > 0, JSON.stringify(result));
 });

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { connect, type NatsConnection } from 'nats';
 import { SERVICES, skipUnless } from '../test-support/services.js';
 import { natsCheck } from './nats.js';
-import { faultMatrix, ownConnectionsTo, runOnce } from './test-support/fault-suite.js';
+import { faultChurn, faultMatrix, ownConnectionsTo, runOnce } from './test-support/fault-suite.js';
 
 const skip = await skipUnless('nats');
 const { host, port } = SERVICES.nats;
@@ -60,4 +60,16 @@ test('nats: 1,000 runs keep one connection to the server', { skip, timeout: 120_
 
 test('nats: the connection is validated', () => {
   assert.throws(() => natsCheck({} as never), /Expected `connection` to be a nats.js NatsConnection .* got `an object without them`/);
+});
+
+test('nats: 1,000 runs while the server resets and refuses leave one connection', { skip, timeout: 180_000 }, async () => {
+  const result = await faultChurn({
+    target: { host, port },
+    connect: (p) => client(p),
+    disconnect: (nc) => nc.close(),
+    check: (nc) => natsCheck(nc),
+    timeoutMs: 1000,
+    maxConnections: 1,
+  });
+  assert.ok(result.passed > 0 && result.failed > 0, JSON.stringify(result));
 });

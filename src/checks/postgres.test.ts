@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import pg from 'pg';
 import { SERVICES, skipUnless } from '../test-support/services.js';
 import { postgresCheck } from './postgres.js';
-import { faultMatrix, ownConnectionsTo, runOnce } from './test-support/fault-suite.js';
+import { faultChurn, faultMatrix, ownConnectionsTo, runOnce } from './test-support/fault-suite.js';
 
 const skip = await skipUnless('postgres');
 const { host, port } = SERVICES.postgres;
@@ -128,4 +128,17 @@ test('postgres: options are validated by name', () => {
   assert.throws(() => postgresCheck(fake, { statementTimeoutMs: -1 }), /Expected `statementTimeoutMs` to be a non-negative integer, got `-1`/);
   assert.throws(() => postgresCheck(fake, { querry: 'x' } as never), /Unknown option `querry` in postgresCheck\(\) options/);
   assert.throws(() => postgresCheck({} as never), /Expected `client` to be a pg Pool or Client, got `a plain object` \(missing `query\(\)`\)/);
+});
+
+test('postgres: 1,000 runs while the server resets and refuses leave only the pool\'s connections', { skip, timeout: 180_000 }, async () => {
+  const result = await faultChurn({
+    target: { host, port },
+    connect: async (p) => pool(p),
+    disconnect: (p) => p.end(),
+    check: (p) => postgresCheck(p),
+    timeoutMs: 1000,
+    maxConnections: 2,
+    serverConnections,
+  });
+  assert.ok(result.passed > 0 && result.failed > 0, JSON.stringify(result));
 });

@@ -5,7 +5,7 @@ import amqp from 'amqplib';
 import { SERVICES, skipUnless } from '../test-support/services.js';
 import { createFaultProxy } from '../testing/fault-proxy.js';
 import { rabbitmqCheck, type AmqpConnectionLike } from './rabbitmq.js';
-import { faultMatrix, ownConnectionsTo, runOnce, untilPasses } from './test-support/fault-suite.js';
+import { faultChurn, faultMatrix, ownConnectionsTo, runOnce, untilPasses } from './test-support/fault-suite.js';
 
 const skip = await skipUnless('rabbitmq');
 const { host, port } = SERVICES.rabbitmq;
@@ -115,4 +115,21 @@ test('rabbitmq: 1,000 runs leave the broker with the same connections and no cha
 test('rabbitmq: the connection and options are validated by name', () => {
   assert.throws(() => rabbitmqCheck({} as never), /Expected `connection` to be an amqplib ChannelModel .* got `an object without createChannel\(\) and on\(\)`/);
   assert.throws(() => rabbitmqCheck(() => undefined, { queues: [] } as never), /Unknown option `queues` in rabbitmqCheck\(\) options/);
+});
+
+test('rabbitmq: 1,000 runs while the broker resets and refuses leave one connection and no channel', { skip, timeout: 180_000 }, async () => {
+  const result = await faultChurn({
+    target: { host, port },
+    connect: (p) => recovering(p),
+    disconnect: (m) => m.close(),
+    check: (m) => rabbitmqCheck(m),
+    timeoutMs: 1000,
+    maxConnections: 1,
+    serverConnections: async () => {
+      const [connections, channels] = await serverCounts();
+      assert.equal(channels, 0, 'no channel left open');
+      return connections;
+    },
+  });
+  assert.ok(result.passed > 0 && result.failed > 0, JSON.stringify(result));
 });

@@ -4,7 +4,7 @@ import { Redis } from 'ioredis';
 import { createClient } from 'redis';
 import { SERVICES, skipUnless } from '../test-support/services.js';
 import { redisCheck } from './redis.js';
-import { faultMatrix, ownConnectionsTo, runOnce } from './test-support/fault-suite.js';
+import { faultChurn, faultMatrix, ownConnectionsTo, runOnce } from './test-support/fault-suite.js';
 
 const skip = await skipUnless('redis');
 const { host, port } = SERVICES.redis;
@@ -119,3 +119,21 @@ test('redis: the client and options are validated by name', () => {
   assert.throws(() => redisCheck({} as never), /Expected `client` to be an ioredis client .* got `an object without them`/);
   assert.throws(() => redisCheck({ status: 'ready', ping: async () => 'PONG' }, { reply: 'x' } as never), /Unknown option `reply` in redisCheck\(\) options/);
 });
+
+for (const [flavour, connect, disconnect] of [
+  ['ioredis', async (p: number) => ioredis(p), async (c: { disconnect(): void }) => c.disconnect()],
+  ['node-redis', (p: number) => nodeRedis(p), async (c: { destroy(): void }) => c.destroy()],
+] as const) {
+  test(`redis (${flavour}): 1,000 runs while the server resets and refuses leave one connection`, { skip, timeout: 180_000 }, async () => {
+    const result = await faultChurn({
+      target: { host, port },
+      connect: connect as (p: number) => Promise<Parameters<typeof redisCheck>[0]>,
+      disconnect: disconnect as (c: unknown) => Promise<void>,
+      check: (c) => redisCheck(c),
+      timeoutMs: 1000,
+      maxConnections: 1,
+      serverConnections,
+    });
+    assert.ok(result.passed > 0 && result.failed > 0, JSON.stringify(result));
+  });
+}

@@ -153,3 +153,57 @@ export function ownConnectionsTo(port: number): Promise<number[]> {
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
+
+export interface ChurnOptions<C> {
+  readonly target: { readonly host: string; readonly port: number };
+  readonly connect: (port: number) => Promise<C>;
+  readonly disconnect: (client: C) => Promise<void>;
+  readonly check: (client: C) => CheckDefinition;
+  readonly timeoutMs: number;
+  /** Runs in all. @default 1000 */
+  readonly runs?: number;
+  /** The most connections the client may hold once healthy again (its pool size). */
+  readonly maxConnections: number;
+  /** Server-side count of the client's connections, if the server can tell. */
+  readonly serverConnections?: () => Promise<number>;
+}
+
+/**
+ * 1,000 runs while the proxy cycles pass → reset → pass → refuse every 50 runs (a pass phase begins
+ * once the check passes again), then healthy again:
+ * the client holds no more connections than its pool allows, and the server sees exactly those.
+ */
+export async function faultChurn<C>(options: ChurnOptions<C>): Promise<{ passed: number; failed: number; connections: number }> {
+  const proxy = await createFaultProxy({ target: options.target });
+  const client = await options.connect(proxy.port);
+  const modes: FaultMode[] = ['pass', 'reset', 'pass', 'refuse'];
+  let passed = 0;
+  let failed = 0;
+  try {
+    const definition = options.check(client);
+    const runs = options.runs ?? 1000;
+    for (let i = 0; i < runs; i++) {
+      if (i % 50 === 0) {
+        const mode = modes[(i / 50) % modes.length]!;
+        await proxy.setMode(mode);
+        // A pass phase starts once the client reconnected, so every phase is really exercised.
+        if (mode === 'pass') await untilPasses(definition, options.timeoutMs);
+      }
+      const run = await runOnce(definition, options.timeoutMs);
+      if (run.ok) passed += 1;
+      else failed += 1;
+      if (process.env['PROBEKIT_FAULT_LOG'] && i % 50 === 1) console.log(`[churn] run ${i} in ${proxy.mode.kind}: ${run.message}`);
+    }
+    await proxy.setMode('pass');
+    await untilPasses(definition, options.timeoutMs);
+    // Let closes and reconnects settle before counting.
+    await sleep(500);
+    const connections = proxy.connections;
+    assert.ok(connections >= 1 && connections <= options.maxConnections, `the client holds ${connections} connections (max ${options.maxConnections})`);
+    if (options.serverConnections) assert.equal(await options.serverConnections(), connections, 'server-side count equals the client connections through the proxy');
+    return { passed, failed, connections };
+  } finally {
+    await options.disconnect(client).catch(() => {});
+    await proxy.close();
+  }
+}
