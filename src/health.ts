@@ -7,6 +7,8 @@ import { createRenderer } from './http/renderer.js';
 import type { ShutdownOptions } from './shutdown/options.js';
 import { shutdownOn as installShutdown, type Shutdown } from './shutdown/shutdown.js';
 import { listenOnMain, listenOnWorker, type ProbeServer, type ProbeServerSettings, type ProbeThread } from './http/server.js';
+import { createMetrics, type Metrics, type MetricsOptions } from './metrics/index.js';
+import { attachLogger, type HealthLogger, type LoggerLike } from './observe/index.js';
 
 /** Options of `health.listen()`. Explicit options win over environment variables, which win over defaults. */
 export interface ListenOptions {
@@ -24,11 +26,15 @@ export interface ListenOptions {
 export interface HealthOptions extends EngineOptions, ListenOptions {
   /** Where deploy-time settings are read from, once, at construction. @default process.env */
   readonly env?: Readonly<Record<string, string | undefined>>;
+  /** Logs one line per transition, startup and shutdown: console, pino, bunyan, winston. @default none */
+  readonly logger?: LoggerLike;
+  /** Options of the metrics behind `/metrics` and `health.metrics()`. @default {} */
+  readonly metrics?: MetricsOptions;
 }
 
 export const listenDefaults = { port: 8081, host: '0.0.0.0', thread: 'worker' } as const satisfies Required<Omit<ListenOptions, 'detailsToken'>>;
 
-const HTTP_KEYS = ['port', 'host', 'thread', 'detailsToken', 'env'] as const;
+const HTTP_KEYS = ['port', 'host', 'thread', 'detailsToken', 'env', 'logger', 'metrics'] as const;
 const LISTEN_KEYS = ['port', 'host', 'thread', 'detailsToken'] as const;
 
 /** The health of a service: the engine plus its HTTP faces (probe server, node:http handler, fetch handler). */
@@ -36,6 +42,8 @@ export class Health extends HealthEngine {
   readonly #settings: ProbeServerSettings;
   readonly #renderer = createRenderer();
   readonly #servers = new Set<ProbeServer>();
+  readonly #metrics: Metrics;
+  readonly #logger: HealthLogger | undefined;
 
   constructor(options: HealthOptions = {}) {
     v.plainObject('options', options);
@@ -47,6 +55,19 @@ export class Health extends HealthEngine {
     super(engineOptions as EngineOptions);
     const env = (httpOptions['env'] as HealthOptions['env']) ?? process.env;
     this.#settings = resolveListen({ ...fromEnv(env), ...withoutUndefined(httpOptions) }, 'createHealth() options');
+    this.#metrics = createMetrics(this, (httpOptions['metrics'] as MetricsOptions | undefined) ?? {});
+    const logger = httpOptions['logger'] as LoggerLike | undefined;
+    this.#logger = logger === undefined ? undefined : attachLogger(this, logger);
+  }
+
+  /** This instance's metrics in the Prometheus text format, or OpenMetrics when `accept` asks for it. */
+  metrics(accept?: string): string {
+    return this.#metrics.render(accept).body;
+  }
+
+  /** The metrics object behind `/metrics` (for prom-client: `registerProbekitMetrics(health, { registry, metrics: health.metricsSource })`). */
+  get metricsSource(): Metrics {
+    return this.#metrics;
   }
 
   /** The resolved probe-server settings (after options and environment). */
@@ -85,7 +106,7 @@ export class Health extends HealthEngine {
     v.knownKeys('listen() options', options, LISTEN_KEYS);
     if (this.closed) throw new Error('health is closed; create a new instance');
     const settings = resolveListen({ ...this.#settings, ...withoutUndefined(options as Record<string, unknown>) }, 'listen() options');
-    const server = settings.thread === 'worker' ? await listenOnWorker(this, settings) : await listenOnMain(this, settings);
+    const server = settings.thread === 'worker' ? await listenOnWorker(this, settings, this.#metrics) : await listenOnMain(this, settings, this.#metrics);
     this.#servers.add(server);
     const close = server.close.bind(server);
     return Object.assign(server, {
@@ -106,6 +127,8 @@ export class Health extends HealthEngine {
     this.stop();
     await Promise.all([...this.#servers].map((server) => server.close()));
     this.#servers.clear();
+    this.#metrics.close();
+    this.#logger?.detach();
   }
 }
 

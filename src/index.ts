@@ -27,3 +27,5 @@ export { shutdownOn, Shutdown, EXIT_INCOMPLETE } from './shutdown/shutdown.js';
 export type { ShutdownEvents, ShutdownHealth, ShutdownPhase } from './shutdown/shutdown.js';
 export { shutdownDefaults } from './shutdown/options.js';
 export type { ShutdownOptions, ShutdownHook, ShutdownLogger, SignalSource } from './shutdown/options.js';
+export type { LoggerLike } from './observe/logger.js';
+export type { MetricsOptions } from './metrics/collector.js';

@@ -1,6 +1,8 @@
 import { createServer, type Server } from 'node:http';
 import { Worker } from 'node:worker_threads';
 import type { HealthEngine } from '../engine/engine.js';
+import { forensicsStateDir } from '../forensics/files.js';
+import type { Metrics } from '../metrics/index.js';
 import { probeRequestOf, writeResponse } from './node-handler.js';
 import { createRenderer } from './renderer.js';
 import { configureProbeServer } from './server-config.js';
@@ -38,17 +40,19 @@ function urlOf(host: string, port: number): string {
 }
 
 /** Serves probes from the main event loop. */
-export async function listenOnMain(engine: HealthEngine, settings: ProbeServerSettings): Promise<ProbeServer> {
+export async function listenOnMain(engine: HealthEngine, settings: ProbeServerSettings, metrics?: Metrics): Promise<ProbeServer> {
   const renderer = createRenderer();
   const server = createServer((req, res) => {
-    writeResponse(
-      res,
-      renderer(engine.snapshot(), probeRequestOf(req), {
+    const request = probeRequestOf(req);
+    const response =
+      metrics?.respond(request) ??
+      renderer(engine.snapshot(), request, {
         now: engine.clock.now(),
         loopBlockedMs: engine.loopBlockedMs(),
         detailsToken: settings.detailsToken,
-      }),
-    );
+      });
+    writeResponse(res, response);
+    metrics?.endpoint.countRequest(request.url, response.status);
   });
   configureProbeServer(server);
   const port = await listen(server, settings.port, settings.host);
@@ -85,7 +89,7 @@ function listen(server: Server, port: number, host: string): Promise<number> {
 const workerUrl = new URL('./worker.js', import.meta.url);
 
 /** Serves probes from a worker thread fed with snapshots and a shared main-loop stamp. */
-export async function listenOnWorker(engine: HealthEngine, settings: ProbeServerSettings): Promise<ProbeServer & { [kWorker]: () => Worker | undefined }> {
+export async function listenOnWorker(engine: HealthEngine, settings: ProbeServerSettings, metrics?: Metrics): Promise<ProbeServer & { [kWorker]: () => Worker | undefined }> {
   const stamp = new SharedStamp();
   // NOTE: stamped by a real-time timer on the main loop, whatever clock the engine runs on.
   stamp.write(realNow());
@@ -105,6 +109,9 @@ export async function listenOnWorker(engine: HealthEngine, settings: ProbeServer
         host: settings.host,
         detailsToken: settings.detailsToken,
         snapshot: engine.snapshot(),
+        metrics: metrics !== undefined,
+        families: metrics?.collector.collect() ?? [],
+        stateDir: forensicsStateDir(engine),
       };
       const w = new Worker(workerUrl, { workerData: data, name: 'probekit-probe-server', stdout: false, stderr: false });
       worker = w;
@@ -117,6 +124,8 @@ export async function listenOnWorker(engine: HealthEngine, settings: ProbeServer
           // The snapshot may have changed while the worker started.
           w.postMessage({ type: 'snapshot', snapshot: engine.snapshot() } satisfies ToWorker);
           resolve(message.port);
+        } else if (message.type === 'requests') {
+          metrics?.endpoint.setRemoteCounts(message.counts);
         } else if (message.type === 'error') {
           const error = Object.assign(new Error(`probe server could not listen on ${settings.host}:${port}: ${message.message}`), message.code ? { code: message.code } : {});
           reject(error);
@@ -149,6 +158,8 @@ export async function listenOnWorker(engine: HealthEngine, settings: ProbeServer
   const offChange = engine.on('change', (snapshot) => {
     worker?.postMessage({ type: 'snapshot', snapshot } satisfies ToWorker);
   });
+  // NOTE: the main thread's counters go to the worker, so /metrics never waits on a blocked main loop.
+  const offMetrics = metrics?.publish((families) => worker?.postMessage({ type: 'metrics', families } satisfies ToWorker)) ?? (() => {});
 
   let boundPort: number;
   try {
@@ -156,6 +167,7 @@ export async function listenOnWorker(engine: HealthEngine, settings: ProbeServer
   } catch (error) {
     closed = true;
     offChange();
+    offMetrics();
     offStamp();
     throw error;
   }
@@ -171,6 +183,7 @@ export async function listenOnWorker(engine: HealthEngine, settings: ProbeServer
       closing ??= (async () => {
         closed = true;
         offChange();
+        offMetrics();
         offStamp();
         const w = worker;
         if (!w) return;

@@ -3,6 +3,8 @@
 import { createServer } from 'node:http';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { HealthSnapshot } from '../engine/types.js';
+import { ServedLivenessRecorder } from '../forensics/served.js';
+import { MetricsEndpoint, type MetricFamily, type RequestCount } from '../metrics/index.js';
 import { probeRequestOf, writeResponse } from './node-handler.js';
 import { createRenderer } from './renderer.js';
 import { SharedStamp, realNow } from './shared-stamp.js';
@@ -15,11 +17,21 @@ export interface WorkerData {
   readonly host: string;
   readonly detailsToken: string | undefined;
   readonly snapshot: HealthSnapshot;
+  /** Serve /metrics and count requests. */
+  readonly metrics: boolean;
+  /** The main thread's accumulated metric families at spawn time. */
+  readonly families: readonly MetricFamily[];
+  /** Restart forensics: record the /livez answers served here (see attachForensics). */
+  readonly stateDir: string | undefined;
 }
 
-export type ToWorker = { readonly type: 'snapshot'; readonly snapshot: HealthSnapshot } | { readonly type: 'close' };
+export type ToWorker =
+  | { readonly type: 'snapshot'; readonly snapshot: HealthSnapshot }
+  | { readonly type: 'metrics'; readonly families: readonly MetricFamily[] }
+  | { readonly type: 'close' };
 export type FromWorker =
   | { readonly type: 'listening'; readonly port: number; readonly host: string }
+  | { readonly type: 'requests'; readonly counts: readonly RequestCount[] }
   | { readonly type: 'error'; readonly message: string; readonly code?: string };
 
 const data = workerData as WorkerData;
@@ -27,11 +39,24 @@ const port = parentPort!;
 const stamp = new SharedStamp(data.stamp);
 const renderer = createRenderer();
 let snapshot = data.snapshot;
+let mainFamilies = data.families;
+const metrics = data.metrics ? new MetricsEndpoint(() => mainFamilies) : undefined;
+const served = data.stateDir === undefined ? undefined : new ServedLivenessRecorder(data.stateDir);
 
 const server = createServer((req, res) => {
   const blocked = Math.max(0, realNow() - stamp.read() - data.watchdogIntervalMs);
-  writeResponse(res, renderer(snapshot, probeRequestOf(req), { now: realNow(), loopBlockedMs: blocked, detailsToken: data.detailsToken }));
+  const request = probeRequestOf(req);
+  const response =
+    metrics?.respond(request, { snapshot, loopBlockedMs: blocked }) ??
+    renderer(snapshot, request, { now: realNow(), loopBlockedMs: blocked, detailsToken: data.detailsToken });
+  writeResponse(res, response);
+  metrics?.countRequest(request.url, response.status);
+  served?.observe(request, response.status, snapshot, blocked);
 });
+
+// The request counts go back to the main thread for health.metrics() and prom-client.
+const postCounts = metrics ? setInterval(() => port.postMessage({ type: 'requests', counts: metrics.requestCounts() } satisfies FromWorker), 5000) : undefined;
+postCounts?.unref();
 configureProbeServer(server);
 
 server.once('error', (error: NodeJS.ErrnoException) => {
@@ -49,7 +74,9 @@ server.listen(data.port, data.host, () => {
 
 port.on('message', (message: ToWorker) => {
   if (message.type === 'snapshot') snapshot = message.snapshot;
+  else if (message.type === 'metrics') mainFamilies = message.families;
   else if (message.type === 'close') {
+    if (postCounts) clearInterval(postCounts);
     if (!server.listening) process.exit(0);
     server.close(() => process.exit(0));
     server.closeAllConnections();
