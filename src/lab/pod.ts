@@ -1,10 +1,9 @@
 import type { ProbeKind } from '../engine/types.js';
-import { SimApp, type AppSpec, type RequestOutcome } from './app.js';
+import type { AppSpec, RequestOutcome } from './app.js';
 import { CrashLoopBackoff } from './backoff.js';
-import type { SimDependency } from './dependency.js';
 import type { ResolvedProbeSpec } from './probe-spec.js';
 import { ProbeWorker, type ContainerView, type ProbeOutcome, type ProbeResult } from './probe-worker.js';
-import type { LabScheduler } from './scheduler.js';
+import type { Scheduler } from './scheduler.js';
 import { Track } from './timeline.js';
 
 /** The pod template: what every replica runs. */
@@ -35,13 +34,30 @@ export interface ProbeFailure {
   readonly detail: string;
 }
 
+/** The process in a container: the simulated app, or a real child process in real mode. */
+export interface PodProcess {
+  probe(kind: ProbeKind, timeoutMs: number): ProbeOutcome | Promise<ProbeOutcome>;
+  serve(): RequestOutcome | Promise<RequestOutcome>;
+  /** SIGTERM: the process shuts down on its own and calls `exited` when gone. */
+  sigterm(): void;
+  /** SIGKILL (or the end of the run). */
+  kill(): void;
+  readonly exited: boolean;
+  /** App faults. */
+  stall(ms: number): void;
+  wedge(): void;
+}
+
+/** Starts the process of a new container; it calls `exited` when it exits on its own. */
+export type ProcessFactory = (pod: Pod, hooks: { readonly exited: () => void }) => PodProcess;
+
 export interface PodHooks {
   /** Ready, deletion or removal changed: the endpoints controller looks again. */
   readonly changed: (pod: Pod) => void;
 }
 
 interface Container extends ContainerView {
-  readonly app: SimApp;
+  readonly app: PodProcess;
   running: boolean;
   started: boolean;
   terminating: boolean;
@@ -64,10 +80,9 @@ export class Pod {
   restarts = 0;
   deletedAt: number | undefined;
   removedAt: number | undefined;
-  readonly #scheduler: LabScheduler;
-  readonly #deps: ReadonlyMap<string, SimDependency>;
+  readonly #scheduler: Scheduler;
+  readonly #startProcess: ProcessFactory;
   readonly #hooks: PodHooks;
-  readonly #requestTimeoutMs: number;
   readonly #backoff = new CrashLoopBackoff();
   readonly #workers: ProbeWorker[] = [];
   #container: Container | undefined;
@@ -77,13 +92,12 @@ export class Pod {
   /** Faults applied to every process this pod runs, keyed by start time. */
   #appFaults: Array<{ atMs: number; forMs: number; kind: 'stall' | 'wedge' }> = [];
 
-  constructor(name: string, spec: PodSpec, scheduler: LabScheduler, deps: ReadonlyMap<string, SimDependency>, requestTimeoutMs: number, hooks: PodHooks) {
+  constructor(name: string, spec: PodSpec, scheduler: Scheduler, startProcess: ProcessFactory, hooks: PodHooks) {
     this.name = name;
     this.spec = spec;
     this.#scheduler = scheduler;
-    this.#deps = deps;
+    this.#startProcess = startProcess;
     this.#hooks = hooks;
-    this.#requestTimeoutMs = requestTimeoutMs;
     this.createdAt = scheduler.now;
     this.state.set('creating', this.createdAt);
     this.ready.set('unready', this.createdAt);
@@ -134,7 +148,7 @@ export class Pod {
   }
 
   /** A request routed here by the load balancer. */
-  serve(): RequestOutcome {
+  serve(): RequestOutcome | Promise<RequestOutcome> {
     const c = this.#container;
     if (!c || !c.running) return 'refused';
     return c.app.serve();
@@ -164,9 +178,7 @@ export class Pod {
     const id = this.#nextId++;
     // NOTE: restartCount counts containers started again, as `kubectl get pods` shows it.
     if (id > 1) this.restarts += 1;
-    const app = new SimApp(this.#scheduler, this.spec.app, this.#deps, this.#requestTimeoutMs, {
-      exited: () => this.#exited(container, 'exited after SIGTERM'),
-    });
+    const app = this.#startProcess(this, { exited: () => this.#exited(container, 'exited after SIGTERM') });
     const container: Container = {
       id,
       app,
@@ -183,7 +195,7 @@ export class Pod {
     this.#recomputeReady();
   }
 
-  #probe(kind: ProbeKind, timeoutMs: number): ProbeOutcome {
+  #probe(kind: ProbeKind, timeoutMs: number): ProbeOutcome | Promise<ProbeOutcome> {
     const c = this.#container!;
     return c.app.probe(kind, timeoutMs);
   }

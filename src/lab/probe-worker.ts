@@ -1,6 +1,6 @@
 import type { ProbeKind } from '../engine/types.js';
 import type { ResolvedProbeSpec } from './probe-spec.js';
-import type { LabScheduler } from './scheduler.js';
+import type { Scheduler } from './scheduler.js';
 
 /** A published probe result, as pkg/kubelet/prober/results. */
 export type ProbeResult = 'success' | 'failure' | 'unknown';
@@ -29,7 +29,8 @@ export interface WorkerHost {
   deleting(): boolean;
   /** The pod is gone: the worker stops. */
   removed(): boolean;
-  probe(kind: ProbeKind, timeoutMs: number): ProbeOutcome;
+  /** Synchronous in the simulation; a promise in real mode (a real HTTP request). */
+  probe(kind: ProbeKind, timeoutMs: number): ProbeOutcome | Promise<ProbeOutcome>;
   /** A probe ran (for the timeline). */
   ran(kind: ProbeKind, outcome: ProbeOutcome, at: number): void;
   /** The results manager got a value for the container (may equal the previous one). */
@@ -49,7 +50,7 @@ export const INITIAL_RESULT: Record<ProbeKind, ProbeResult> = { readiness: 'fail
 export class ProbeWorker {
   readonly kind: ProbeKind;
   readonly spec: ResolvedProbeSpec;
-  readonly #scheduler: LabScheduler;
+  readonly #scheduler: Scheduler;
   readonly #host: WorkerHost;
   #containerId = 0;
   #lastResult: ProbeResult = 'unknown';
@@ -58,7 +59,7 @@ export class ProbeWorker {
   #stopped = false;
   #firstTick = 0;
 
-  constructor(kind: ProbeKind, spec: ResolvedProbeSpec, scheduler: LabScheduler, host: WorkerHost) {
+  constructor(kind: ProbeKind, spec: ResolvedProbeSpec, scheduler: Scheduler, host: WorkerHost) {
     this.kind = kind;
     this.spec = spec;
     this.#scheduler = scheduler;
@@ -92,7 +93,12 @@ export class ProbeWorker {
       this.#stopped = true;
       return;
     }
-    const done = start + pending;
+    if (typeof pending === 'number') this.#next(start, start + pending);
+    else void pending.then((ms) => this.#next(start, start + ms));
+  }
+
+  #next(start: number, done: number): void {
+    if (this.#stopped) return;
     const periodMs = this.spec.periodSeconds * 1000;
     // The ticker was created after the first delay: ticks fall at firstTick + k × period.
     const nextTick = this.#firstTick + (Math.floor((start - this.#firstTick) / periodMs) + 1) * periodMs;
@@ -100,7 +106,7 @@ export class ProbeWorker {
   }
 
   /** worker.go doProbe(): false stops the worker; otherwise how long the probe took (ms). */
-  #doProbe(): number | false {
+  #doProbe(): number | false | Promise<number> {
     const host = this.#host;
     if (host.removed()) return false;
     const c = host.container();
@@ -129,8 +135,15 @@ export class ProbeWorker {
     } else if (this.kind !== 'startup') {
       return 0; // NOTE: liveness and readiness wait until the startup probe has succeeded
     }
-    const outcome = host.probe(this.kind, this.spec.timeoutSeconds * 1000);
+    const answer = host.probe(this.kind, this.spec.timeoutSeconds * 1000);
     const containerId = c.id;
+    if (answer instanceof Promise) {
+      return answer.then((outcome) => {
+        this.#record(outcome, containerId, now);
+        return outcome.durationMs;
+      });
+    }
+    const outcome = answer;
     // An instant answer is recorded at once: one event less per probe, the same order.
     if (outcome.durationMs === 0) this.#record(outcome, containerId, now);
     else this.#scheduler.at(now + outcome.durationMs, () => this.#record(outcome, containerId, now));

@@ -15,6 +15,17 @@ export interface Handle {
   readonly async: boolean;
 }
 
+/** What the kubelet model needs of time: the lab's virtual queue, or real time in real mode. */
+export interface Scheduler {
+  /** Milliseconds since the run started. */
+  readonly now: number;
+  at(at: number, fn: () => void): Handle;
+  after(ms: number, fn: () => void): Handle;
+  cancel(handle: Handle | undefined): void;
+  /** Runs until `end` (ms since the start). */
+  runUntil(end: number): Promise<void>;
+}
+
 /**
  * The lab's discrete-event queue: one binary heap for every pod, the kubelet and the traffic.
  * Engine timers are followed by one macrotask turn so the engine's promise chains complete in
@@ -22,7 +33,7 @@ export interface Handle {
  * scans every timer per event and settles after each: fine for a unit test, too slow for a day of
  * a hundred pods.
  */
-export class LabScheduler {
+export class LabScheduler implements Scheduler {
   readonly #settle: () => Promise<void>;
   #now = 0;
   #seq = 0;

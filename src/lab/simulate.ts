@@ -1,10 +1,10 @@
 import { SimDependency } from './dependency.js';
-import type { RequestOutcome } from './app.js';
-import { Pod, type ContainerState, type PodEvent, type ProbeFailure } from './pod.js';
+import { SimApp, type RequestOutcome } from './app.js';
+import { Pod, type ContainerState, type PodEvent, type ProbeFailure, type ProcessFactory } from './pod.js';
 import type { ProbeKind } from '../engine/types.js';
 import { seededRandom } from './rng.js';
 import type { Scenario } from './scenario.js';
-import { LabScheduler } from './scheduler.js';
+import { LabScheduler, type Scheduler } from './scheduler.js';
 import { Track, type Segment } from './timeline.js';
 
 export type FailureCause = Exclude<RequestOutcome, 'served'> | 'no-endpoints';
@@ -64,12 +64,15 @@ export const FAILURE_CAUSES: readonly FailureCause[] = ['no-endpoints', 'refused
 export interface SimulateOptions {
   /** Settle the engine's promises with a macrotask turn after each of its timers (slow; a cross-check). @default false */
   readonly macrotaskSettle?: boolean;
+  /** Real mode: real time and real processes instead of the simulated app. @default the simulation */
+  readonly runtime?: { readonly scheduler: Scheduler; readonly startProcess: ProcessFactory };
 }
 
 /** Runs a scenario in virtual time and returns what happened. */
 export async function simulate(scenario: Scenario, options: SimulateOptions = {}): Promise<LabResult> {
   const wallStart = performance.now();
-  const scheduler = new LabScheduler({ macrotask: options.macrotaskSettle === true });
+  const lab = new LabScheduler({ macrotask: options.macrotaskSettle === true });
+  const scheduler: Scheduler = options.runtime?.scheduler ?? lab;
   const random = seededRandom(scenario.seed);
   const deps = new Map<string, SimDependency>();
   for (const [name, spec] of Object.entries(scenario.dependencies)) {
@@ -77,6 +80,8 @@ export async function simulate(scenario: Scenario, options: SimulateOptions = {}
     deps.set(name, new SimDependency(name, spec, faults, seededRandom(scenario.seed ^ hash(name))));
   }
 
+  const startProcess: ProcessFactory =
+    options.runtime?.startProcess ?? ((pod, hooks) => new SimApp(lab, pod.spec.app, deps, scenario.traffic.timeoutMs, hooks));
   const pods: Pod[] = [];
   const lbMembers = new Set<Pod>();
   /** The load balancer's endpoints, in a stable order for round-robin. */
@@ -103,7 +108,7 @@ export async function simulate(scenario: Scenario, options: SimulateOptions = {}
 
   let version = 1;
   const createPod = (name: string, justStarted: boolean): Pod => {
-    const pod = new Pod(name, scenario.pod, scheduler, deps, scenario.traffic.timeoutMs, { changed: podChanged });
+    const pod = new Pod(name, scenario.pod, scheduler, startProcess, { changed: podChanged });
     pods.push(pod);
     pod.start(justStarted, random);
     return pod;
@@ -161,20 +166,30 @@ export async function simulate(scenario: Scenario, options: SimulateOptions = {}
   const byCause = Object.fromEntries(FAILURE_CAUSES.map((c) => [c, 0])) as Record<FailureCause, number>;
   let served = 0;
   let cursor = 0;
+  /** Real mode: requests still on the wire. */
+  const inFlight = new Set<Promise<void>>();
   if (scenario.traffic.rps > 0) {
     const gap = 1000 / scenario.traffic.rps;
     let n = 0;
     const fire = (): void => {
       const bucket = Math.min(buckets - 1, Math.floor(scheduler.now / bucketMs));
-      let outcome: RequestOutcome | 'no-endpoints';
-      if (routable.length === 0) outcome = 'no-endpoints';
-      else outcome = routable[cursor++ % routable.length]!.serve();
-      if (outcome === 'served') {
-        served += 1;
-        servedPerBucket[bucket]! += 1;
-      } else {
-        byCause[outcome] += 1;
-        failedPerBucket[bucket]! += 1;
+      const count = (outcome: RequestOutcome | 'no-endpoints'): void => {
+        if (outcome === 'served') {
+          served += 1;
+          servedPerBucket[bucket]! += 1;
+        } else {
+          byCause[outcome] += 1;
+          failedPerBucket[bucket]! += 1;
+        }
+      };
+      if (routable.length === 0) count('no-endpoints');
+      else {
+        const outcome = routable[cursor++ % routable.length]!.serve();
+        if (outcome instanceof Promise) {
+          const settled: Promise<void> = outcome.then(count).finally(() => inFlight.delete(settled));
+          inFlight.add(settled);
+        }
+        else count(outcome);
       }
       n += 1;
       const at = Math.round(gap / 2 + n * gap);
@@ -184,6 +199,7 @@ export async function simulate(scenario: Scenario, options: SimulateOptions = {}
   }
 
   await scheduler.runUntil(scenario.durationMs);
+  await Promise.all(inFlight);
   const end = scenario.durationMs;
   const reports = pods.map((pod) => podReport(pod, end));
   const capacitySegments = capacity.close(end);
@@ -202,7 +218,7 @@ export async function simulate(scenario: Scenario, options: SimulateOptions = {}
       outageSeconds: outage(capacitySegments, end),
       recoverSeconds: recover(scenario, capacitySegments, end),
     },
-    stats: { events: scheduler.events, wallMs: Math.round(performance.now() - wallStart) },
+    stats: { events: lab.events, wallMs: Math.round(performance.now() - wallStart) },
   };
   // Nothing may keep running after the report: stop every process still alive.
   for (const pod of pods) pod.shutdownNow();
