@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import pg from 'pg';
+import { HealthEngine } from '../engine/engine.js';
 import { SERVICES, skipUnless } from '../test-support/services.js';
+import { createFaultProxy } from '../testing/fault-proxy.js';
 import { postgresCheck } from './postgres.js';
 import { faultChurn, faultMatrix, ownConnectionsTo, runOnce } from './test-support/fault-suite.js';
 
@@ -141,4 +143,34 @@ test('postgres: 1,000 runs while the server resets and refuses leave only the po
     serverConnections,
   });
   assert.ok(result.passed > 0 && result.failed > 0, JSON.stringify(result));
+});
+
+test('postgres through the engine: details reach the snapshot, a partition fails at the timeout, the pool recovers', { skip, timeout: 60_000 }, async () => {
+  const proxy = await createFaultProxy({ target: { host, port } });
+  const p = pool(proxy.port);
+  const engine = new HealthEngine({ maxLagMs: 0, maxBlockMs: 0 });
+  try {
+    engine.readiness('postgres', postgresCheck(p), { intervalMs: 200, timeoutMs: 300 });
+    assert.throws(() => engine.liveness('postgres-live', postgresCheck(p)), /Refusing to register dependency check `postgres-live` on liveness/);
+    await engine.whenReady({ signal: AbortSignal.timeout(10_000) });
+    const passing = engine.snapshot().checks[0]!;
+    assert.equal(passing.dependency, true);
+    assert.equal(passing.componentType, 'datastore');
+    assert.equal(passing.lastRun?.details?.observedUnit, 'ms');
+    assert.match(String(passing.lastRun?.details?.output), /^pool: \d total, \d idle, 0 waiting$/);
+    await proxy.setMode('blackhole');
+    const failing = await new Promise<string | undefined>((resolve) => {
+      const off = engine.on('transition', (event) => {
+        off();
+        resolve(event.reason);
+      });
+    });
+    assert.equal(failing, 'timed out after 300 ms');
+    await proxy.setMode('pass');
+    await engine.whenReady({ signal: AbortSignal.timeout(10_000) });
+  } finally {
+    engine.stop();
+    await p.end();
+    await proxy.close();
+  }
 });

@@ -116,6 +116,30 @@ test('blackhole accepts but never answers, and the held data flows once the faul
   }
 });
 
+test('switching an open connection to blackhole holds its traffic; switching on delivers it in order with the new latency', async () => {
+  const proxy = await createFaultProxy({ target: { host: '127.0.0.1', port: echoPort } });
+  try {
+    const socket = await open(proxy.port);
+    assert.equal(await roundTrip(socket, 'before'), 'before');
+    await proxy.setMode('blackhole');
+    let got = '';
+    socket.on('data', (c: Buffer) => (got += c.toString()));
+    socket.write('one,');
+    socket.write('two');
+    await sleep(300);
+    assert.equal(got, '');
+    await proxy.setMode({ kind: 'latency', ms: 100 });
+    await waitFor(() => got === 'one,two');
+    const started = performance.now();
+    assert.equal(await roundTrip(socket, 'x'), 'x');
+    assert.ok(performance.now() - started >= 195, 'the latency applies to the open connection after the switch');
+    assert.equal(proxy.connections, 1);
+    socket.destroy();
+  } finally {
+    await proxy.close();
+  }
+});
+
 test('reset sends an RST to new and to open connections', async () => {
   const proxy = await createFaultProxy({ target: { host: '127.0.0.1', port: echoPort } });
   try {
