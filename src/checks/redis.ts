@@ -22,7 +22,7 @@ export interface NodeRedisLike {
   withAbortSignal?(signal: AbortSignal): { ping(): Promise<unknown> };
 }
 
-/** Options of `redisCheck()`. Currently none; the object is validated so typos are caught. */
+/** Options of `redisCheck()`. */
 export interface RedisCheckOptions {
   /** The reply PING must return. @default 'PONG' */
   readonly expectedReply?: string;
