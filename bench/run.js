@@ -115,6 +115,7 @@ const log = (line) => process.stderr.write(`${line}\n`);
 const rotate = (xs, n) => xs.map((_, i) => xs[(i + n) % xs.length]);
 
 const sections = [];
+const verdict = (met, text) => `**${met ? 'Target met' : 'Target missed'}:** ${text}`;
 
 // 1. Throughput and p99 of /livez and /readyz, every contender in turn, alternating across rounds.
 async function throughput() {
@@ -153,6 +154,12 @@ async function throughput() {
     lines.push(
       `| ${c.name} | ${fmt(median(r.live))} (${range(r.live)}) | ${fmt(median(r.live) / median(bare.live), 2)}× | ${fmt(median(r.liveP99))} (${range(r.liveP99)}) | ${fmt(median(r.ready))} (${range(r.ready)}) | ${fmt(median(r.ready) / median(bare.ready), 2)}× | ${fmt(median(r.readyP99))} (${range(r.readyP99)}) | ${r.bad} |`,
     );
+  }
+  lines.push('');
+  for (const c of contenders.slice(0, 2)) {
+    const r = results.get(c.name);
+    const worst = Math.min(median(r.live) / median(bare.live), median(r.ready) / median(bare.ready));
+    lines.push(`- ${verdict(worst >= 0.9, `${c.name}: the lower of its two ratios is ${fmt(worst, 2)}× (target ≥ 0.90×).`)}`);
   }
   sections.push(lines.join('\n'));
 }
@@ -200,6 +207,8 @@ async function saturated() {
     const r = results.get(c.name);
     lines.push(`| ${c.name} | ${fmt(median(r.p50), 1)} (${range(r.p50, 1)}) | ${fmt(median(r.p99), 1)} (${range(r.p99, 1)}) | ${fmt(median(r.max), 1)} (${range(r.max, 1)}) | ${r.failed} / ${r.total} |`);
   }
+  const w = results.get(contenders[0].name);
+  lines.push('', verdict(median(w.p99) <= 10, `probekit's worker-thread p99 is ${fmt(median(w.p99), 1)} ms (median of the rounds; target ≤ 10 ms). With ${fmt(w.total / rounds)} probes per round the p99 is close to the round's maximum.`));
   sections.push(lines.join('\n'));
 }
 
@@ -251,6 +260,9 @@ async function blockToFailure() {
     const r = results.get(c.name);
     lines.push(`| ${c.name} | ${cell(r.fail)} | ${cell(r.firstAnswer)} |`);
   }
+  const wf = results.get(contenders[0].name).fail;
+  const worstFail = wf.some((x) => x === undefined) ? Infinity : Math.max(...wf);
+  lines.push('', verdict(worstFail <= maxBlockMs + 100, `the worker thread's slowest first failing answer is ${Number.isFinite(worstFail) ? `${fmt(worstFail)} ms` : 'missing in some round'} (target ≤ ${maxBlockMs + 100} ms). Main-thread mode and every peer cannot answer while their loop is blocked.`));
   sections.push(lines.join('\n'));
 }
 
@@ -267,6 +279,7 @@ async function dependencyCalls() {
     '| contender | probe req/s | non-2xx + errors | dependency calls | dependency calls/s |',
     '|---|---:|---:|---:|---:|',
   ];
+  const verdicts = [];
   for (const c of withChecks) {
     const s = await startServer(c);
     try {
@@ -277,10 +290,13 @@ async function dependencyCalls() {
       const calls = after - before;
       log(`   ${c.name}: ${fmt(r.requests.average)} req/s, ${calls} dependency calls`);
       lines.push(`| ${c.name} | ${fmt(r.requests.average)} | ${r.non2xx + r.errors + r.timeouts} | ${calls} | ${fmt(calls / floodSeconds, 1)} |`);
+      // One run per 5 s interval, plus at most one for a window edge.
+      if (c.script === 'probekit.js') verdicts.push(verdict(calls <= Math.ceil(floodSeconds / 5) + 1, `${c.name} called the dependency ${calls} times in ${floodSeconds} s at ${fmt(r.requests.average)} probes/s (at most ${Math.ceil(floodSeconds / 5) + 1} allowed by a 5 s interval).`));
     } finally {
       s.stop();
     }
   }
+  lines.push('', ...verdicts.map((v) => `- ${v}`));
   sections.push(lines.join('\n'));
 }
 
@@ -295,6 +311,7 @@ async function slowDependency() {
     '| contender | req/s | p50 ms | p99 ms | 2xx | non-2xx + errors |',
     '|---|---:|---:|---:|---:|---:|',
   ];
+  const verdicts = [];
   for (const c of withChecks) {
     const s = await startServer(c, { DEP_MS: '2000' });
     try {
@@ -303,10 +320,12 @@ async function slowDependency() {
       const r = await autocannon(`http://127.0.0.1:${s.probePort}${s.ready}`, ['-c', '10', '-d', String(d), '-t', '10']);
       log(`   ${c.name}: p50 ${r.latency.p50} ms, p99 ${r.latency.p99} ms`);
       lines.push(`| ${c.name} | ${fmt(r.requests.average)} | ${fmt(r.latency.p50)} | ${fmt(r.latency.p99)} | ${r['2xx']} | ${r.non2xx + r.errors + r.timeouts} |`);
+      if (c.script === 'probekit.js') verdicts.push(verdict(r.latency.p99 <= 5 && r.non2xx === 0, `${c.name}: p99 ${fmt(r.latency.p99)} ms, ${r.non2xx} non-2xx (target p99 ≤ 5 ms, answered from the last result).`));
     } finally {
       s.stop();
     }
   }
+  lines.push('', ...verdicts.map((v) => `- ${v}`));
   sections.push(lines.join('\n'));
 }
 
