@@ -89,6 +89,8 @@ export class Pod {
   #nextId = 1;
   #published: Partial<Record<ProbeKind, ProbeResult>> = {};
   #isReady = false;
+  /** The run is over: nothing restarts, nothing more is recorded. */
+  #finished = false;
   /** Faults applied to every process this pod runs, keyed by start time. */
   #appFaults: Array<{ atMs: number; forMs: number; kind: 'stall' | 'wedge' }> = [];
 
@@ -169,11 +171,13 @@ export class Pod {
 
   /** Ends the run: the process and the workers stop without any kubelet action. */
   shutdownNow(): void {
+    this.#finished = true;
     for (const worker of this.#workers) worker.stop();
     this.#container?.app.kill();
   }
 
   #startContainer(): void {
+    if (this.#finished) return;
     if (this.deletedAt !== undefined) return this.#remove();
     const id = this.#nextId++;
     // NOTE: restartCount counts containers started again, as `kubectl get pods` shows it.
@@ -247,7 +251,7 @@ export class Pod {
   }
 
   #exited(c: Container, how: string): void {
-    if (!c.running) return;
+    if (!c.running || this.#finished) return;
     c.running = false;
     c.app.kill();
     const now = this.#scheduler.now;
