@@ -64,3 +64,15 @@ test('usage and scenario errors exit 2 with a message', async () => {
   assert.equal(width.code, 2);
   assert.match(width.stderr, /`--width` to be an integer from 20 to 400, got `wide`/);
 });
+
+test('probekit lab run needs a command after -- and well-formed --dependency flags', async () => {
+  const noCommand = await cli(['run', 'redis-blip']);
+  assert.equal(noCommand.code, 2);
+  assert.match(noCommand.stderr, /expected `-- <command> \[args\.\.\.\]`/);
+  const badDep = await cli(['run', '--dependency', 'redis=localhost', '--', 'node', 'x.js']);
+  assert.equal(badDep.code, 2);
+  assert.match(badDep.stderr, /expected `--dependency` as name=host:port, got `redis=localhost`/);
+  const stray = await cli(['redis-blip', '--', 'node']);
+  assert.equal(stray.code, 2);
+  assert.match(stray.stderr, /needs `probekit lab run`/);
+});

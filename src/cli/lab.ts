@@ -5,6 +5,7 @@ import type { CliIO } from './main.js';
 
 const USAGE = `Usage: probekit lab <scenario> [options]
        probekit lab --compare <a> <b> [options]
+       probekit lab run [scenario] [--dependency name=host:port]... [options] -- <command> [args...]
        probekit lab list
 
 Simulates what the kubelet does to your pods under faults, in virtual time.
@@ -16,7 +17,14 @@ Options:
   --html <file>    write a self-contained HTML report with an SVG timeline per pod
   --width <n>      columns of the terminal timeline (default 72)
   --seed <n>       override the scenario's seed
+  --dependency     real mode: name=host:port of a scenario dependency; a fault proxy goes in front
+                   and the replicas get LAB_DEPENDENCY_<NAME>=host:port (repeatable)
+  --verbose        real mode: print the replicas' output
   -h, --help       show this help
+
+Real mode starts each replica as <command> with PORT (app) and PROBEKIT_PORT (probe server) set,
+probes /startupz, /livez, /readyz over HTTP with kubelet semantics, sends real SIGTERM/SIGKILL,
+and restarts with CrashLoopBackOff, in real time. The scenario defaults to redis-blip.
 
 Exit codes: 0 simulated, 2 usage or scenario error.
 `;
@@ -25,10 +33,13 @@ Exit codes: 0 simulated, 2 usage or scenario error.
 const SHIPPED = fileURLToPath(new URL('../../scenarios/', import.meta.url));
 
 export async function run(argv: string[], io: CliIO): Promise<number> {
+  const dashes = argv.indexOf('--');
+  const command = dashes === -1 ? [] : argv.slice(dashes + 1);
+  const args = dashes === -1 ? argv : argv.slice(0, dashes);
   let parsed;
   try {
     parsed = parseArgs({
-      args: argv,
+      args,
       allowPositionals: true,
       options: {
         compare: { type: 'boolean', default: false },
@@ -36,6 +47,8 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
         html: { type: 'string' },
         width: { type: 'string' },
         seed: { type: 'string' },
+        dependency: { type: 'string', multiple: true },
+        verbose: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -53,9 +66,30 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     io.stdout.write(`${names.join('\n')}\n`);
     return 0;
   }
-  if (positionals[0] === 'run') {
-    io.stderr.write('probekit lab: real mode (`lab run -- <command>`) is not implemented yet; the simulation runs with `probekit lab <scenario>`\n');
+  const real = positionals[0] === 'run';
+  if (real) {
+    positionals.shift();
+    if (positionals.length === 0) positionals.push('redis-blip');
+    if (command.length === 0) {
+      io.stderr.write(`probekit lab run: expected \`-- <command> [args...]\` to start one replica\n\n${USAGE}`);
+      return 2;
+    }
+    if (values.compare) {
+      io.stderr.write('probekit lab run: --compare runs only in the simulation\n');
+      return 2;
+    }
+  } else if (command.length > 0) {
+    io.stderr.write(`probekit lab: a command after \`--\` needs \`probekit lab run\`\n`);
     return 2;
+  }
+  const dependencies: Record<string, { host: string; port: number }> = {};
+  for (const spec of values.dependency ?? []) {
+    const match = /^([A-Za-z0-9_.-]+)=([^:]+):(\d{1,5})$/.exec(spec);
+    if (!match || Number(match[3]) > 65535) {
+      io.stderr.write(`probekit lab: expected \`--dependency\` as name=host:port, got \`${spec}\`\n`);
+      return 2;
+    }
+    dependencies[match[1]!] = { host: match[2]!, port: Number(match[3]) };
   }
   const wanted = values.compare ? 2 : 1;
   if (positionals.length !== wanted) {
@@ -89,7 +123,28 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     return 2;
   }
   const results = [];
-  for (const scenario of scenarios) results.push(await simulate(scenario));
+  if (real) {
+    const { runReal } = await import('../lab/real.js');
+    const scenario = scenarios[0]!;
+    io.stderr.write(`probekit lab run: ${scenario.name}, ${scenario.replicas} replicas of \`${command.join(' ')}\` for ${scenario.durationMs / 1000} s of real time\n`);
+    try {
+      results.push(
+        await runReal(scenario, {
+          command: command[0]!,
+          args: command.slice(1),
+          dependencies,
+          log: (line) => {
+            if (values.verbose || line.startsWith('lab:')) io.stderr.write(`${line}\n`);
+          },
+        }),
+      );
+    } catch (error) {
+      io.stderr.write(`probekit lab run: ${(error as Error).message}\n`);
+      return 2;
+    }
+  } else {
+    for (const scenario of scenarios) results.push(await simulate(scenario));
+  }
 
   if (values.html !== undefined) await writeFile(values.html, renderHtml(results));
   if (values.json) {
