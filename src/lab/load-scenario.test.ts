@@ -36,6 +36,7 @@ const errors: ReadonlyArray<readonly [string, string, string]> = [
   ['a probe below the minimum', 'name: x\npod:\n  livenessProbe:\n    periodSeconds: 0\n', 's.yaml:4:20: Expected `livenessProbe.periodSeconds` to be an integer of at least 1, got `0`'],
   ['successThreshold on liveness', 'name: x\npod:\n  livenessProbe: { successThreshold: 2 }\n', 's.yaml:3:38: Expected `livenessProbe.successThreshold` to be 1 (Kubernetes requires it for liveness probes), got `2`'],
   ['a stall on a replica that does not exist', 'name: x\nreplicas: 2\nfaults:\n  - { app: stall, pods: [0, 5], at: 1s, for: 1s }\n', 's.yaml:4:29: `faults[0].pods[1]` is replica 5, but there are only 2 (0-based)'],
+  ['a probe that is not a mapping', 'name: x\npod:\n  readinessProbe: 5\n', 's.yaml:3:19: Expected `readinessProbe` to be a mapping of probe fields, got `5`'],
   ['broken YAML', 'name: x\n  bad: [\n', 's.yaml:2:6: '],
 ];
 

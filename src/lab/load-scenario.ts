@@ -184,9 +184,12 @@ async function readPod(r: Reader, raw: unknown, app: AppSpec, baseDir: string): 
   for (const kind of PROBE_KINDS) {
     const block = probeBlocks[kind];
     if (!block) continue;
+    if (block.value === null || typeof block.value !== 'object' || Array.isArray(block.value)) {
+      return block.where([], `Expected \`${kind}Probe\` to be a mapping of probe fields, got \`${JSON.stringify(block.value)}\``);
+    }
     const value = block.value as Record<string, unknown>;
     const timing: Record<string, unknown> = {};
-    for (const [key, field] of Object.entries(value ?? {})) {
+    for (const [key, field] of Object.entries(value)) {
       // The handler (httpGet, tcpSocket, exec, grpc) is taken to reach probekit's endpoints.
       if (['httpGet', 'tcpSocket', 'exec', 'grpc'].includes(key)) continue;
       timing[key] = field;
