@@ -5,25 +5,11 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { Writable } from 'node:stream';
 import { parseDuration, run } from './check.js';
-import type { CliIO } from './main.js';
+import { captureIO } from '../test-support/cli-io.js';
 
-function io(): { io: CliIO; out: () => string; err: () => string } {
-  let out = '';
-  let err = '';
-  const sink = (append: (s: string) => void): Writable =>
-    new Writable({
-      write(chunk: Buffer, _enc, cb) {
-        append(chunk.toString());
-        cb();
-      },
-    });
-  return {
-    io: { stdout: sink((s) => (out += s)), stderr: sink((s) => (err += s)), stdin: process.stdin, env: {} },
-    out: () => out,
-    err: () => err,
-  };
+function io(): ReturnType<typeof captureIO> {
+  return captureIO(process.stdin);
 }
 
 describe('probekit check', () => {

@@ -2,28 +2,18 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Readable, Writable } from 'node:stream';
 import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { createHealth } from '../index.js';
 import { run } from './lint.js';
-import type { CliIO } from './main.js';
+import { captureIO } from '../test-support/cli-io.js';
 
 const FIXTURES = fileURLToPath(new URL('../../src/k8s/fixtures/', import.meta.url));
 
 async function call(argv: string[], stdin = ''): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const sink = (append: (s: string) => void): Writable =>
-    new Writable({
-      write(chunk: Buffer, _enc, cb) {
-        append(chunk.toString());
-        cb();
-      },
-    });
-  const io: CliIO = { stdout: sink((s) => (out += s)), stderr: sink((s) => (err += s)), stdin: Readable.from([stdin]), env: {} };
-  const code = await run(argv, io);
-  return { code, out, err };
+  const capture = captureIO(stdin);
+  const code = await run(argv, capture.io);
+  return { code, out: capture.out(), err: capture.err() };
 }
 
 describe('probekit lint', () => {

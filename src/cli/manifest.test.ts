@@ -1,24 +1,14 @@
 import assert from 'node:assert/strict';
-import { Writable } from 'node:stream';
 import { describe, test } from 'node:test';
 import { parse } from 'yaml';
 import { lintText } from '../k8s/lint.js';
-import type { CliIO } from './main.js';
+import { captureIO } from '../test-support/cli-io.js';
 import { run } from './manifest.js';
 
 async function call(argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const sink = (append: (s: string) => void): Writable =>
-    new Writable({
-      write(chunk: Buffer, _enc, cb) {
-        append(chunk.toString());
-        cb();
-      },
-    });
-  const io: CliIO = { stdout: sink((s) => (out += s)), stderr: sink((s) => (err += s)), stdin: process.stdin, env: {} };
-  const code = await run(argv, io);
-  return { code, out, err };
+  const capture = captureIO(process.stdin);
+  const code = await run(argv, capture.io);
+  return { code, out: capture.out(), err: capture.err() };
 }
 
 describe('probekit manifest', () => {

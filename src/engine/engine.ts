@@ -1,5 +1,6 @@
 import { realClock, type Clock } from './clock.js';
 import { HealthClosedError } from './errors.js';
+import { emitSafely } from './listeners.js';
 import { BUILTIN_NAMES, evaluate } from './evaluate.js';
 import { CheckRunner, type CheckTransition, type ResolvedCheckOptions } from './runner.js';
 import type { CheckDefinition, CheckFunction, CheckOptions, HealthSnapshot, ProbeKind } from './types.js';
@@ -353,16 +354,7 @@ export class HealthEngine {
   }
 
   #emit<K extends keyof HealthEvents>(event: K, payload: Parameters<HealthEvents[K]>[0]): void {
-    for (const listener of this.#listeners[event]) {
-      try {
-        (listener as (p: typeof payload) => void)(payload);
-      } catch (error) {
-        // A listener's bug must not break the engine; surface it as an uncaught error, as EventEmitter would.
-        queueMicrotask(() => {
-          throw error;
-        });
-      }
-    }
+    emitSafely(this.#listeners[event] as Set<(p: typeof payload) => void>, payload);
   }
 }
 

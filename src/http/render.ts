@@ -88,7 +88,7 @@ export function render(snapshot: HealthSnapshot, request: ProbeRequest, context:
   const name = ENDPOINT_NAME[match.probe];
   const json = params.get('format') === 'json' || wantsJson(request.accept);
   const body = json
-    ? jsonBody(snapshot, verdict, name, details, context.now)
+    ? jsonBody(verdict, name, details, context.now)
     : textBody(verdict, name, details, params.has('verbose'), context.now);
   return {
     status,
@@ -203,7 +203,7 @@ interface JsonEntry {
 }
 
 /** The IETF draft "Health Check Response Format for HTTP APIs" (draft-inadarei-api-health-check). */
-function jsonBody(snapshot: HealthSnapshot, verdict: ProbeVerdict, name: string, details: boolean, now: number): string {
+function jsonBody(verdict: ProbeVerdict, name: string, details: boolean, now: number): string {
   const checks: Record<string, JsonEntry[]> = {};
   const notes: string[] = [];
   for (const line of verdict.lines) {
@@ -240,7 +240,6 @@ function jsonBody(snapshot: HealthSnapshot, verdict: ProbeVerdict, name: string,
   if (status !== 'pass') doc['output'] = `${name} check ${verdict.ok ? 'passed with warnings' : 'failed'}`;
   if (notes.length > 0) doc['notes'] = notes;
   doc['checks'] = checks;
-  void snapshot;
   let body = JSON.stringify(doc);
   if (Buffer.byteLength(body) > MAX_BODY_BYTES) {
     const kept: Record<string, JsonEntry[]> = {};

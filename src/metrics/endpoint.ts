@@ -1,20 +1,14 @@
+import type { ProbeRequest, ProbeResponse } from '../http/render.js';
 import type { HealthSnapshot } from '../engine/types.js';
 import { CONTENT_TYPES, formatFor, renderExposition } from './exposition.js';
 import type { MetricFamily, Sample } from './model.js';
 import { snapshotFamilies } from './snapshot-families.js';
 
 /** The parts of a request `/metrics` depends on (a `ProbeRequest` fits). */
-export interface MetricsRequest {
-  readonly method: string;
-  readonly url: string;
-  readonly accept?: string | undefined;
-}
+export type MetricsRequest = Pick<ProbeRequest, 'method' | 'url' | 'accept'>;
 
-export interface MetricsResponse {
-  readonly status: number;
-  readonly headers: Readonly<Record<string, string>>;
-  readonly body: string;
-}
+/** `/metrics` answers in the same shape as a probe. */
+export type MetricsResponse = ProbeResponse;
 
 /** What the answer depends on besides the request: the thread serving it knows these. */
 export interface MetricsContext {

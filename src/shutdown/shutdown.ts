@@ -1,6 +1,7 @@
 import { constants } from 'node:os';
 import type { Clock } from '../engine/clock.js';
 import { formatMs, toError } from '../engine/errors.js';
+import { emitSafely } from '../engine/listeners.js';
 import * as v from '../engine/validate.js';
 import { ServerDrain, type DrainableServer, type InFlightRequest } from './drain.js';
 import { budgetProblem, resolveHook, resolveShutdownOptions, type ResolvedHook, type ResolvedShutdownOptions, type ShutdownOptions } from './options.js';
@@ -299,15 +300,7 @@ export class Shutdown {
   }
 
   #emit<K extends keyof ShutdownEvents>(event: K, payload: Parameters<ShutdownEvents[K]>[0]): void {
-    for (const listener of this.#listeners[event]) {
-      try {
-        (listener as (p: typeof payload) => void)(payload);
-      } catch (error) {
-        queueMicrotask(() => {
-          throw error;
-        });
-      }
-    }
+    emitSafely(this.#listeners[event] as Set<(p: typeof payload) => void>, payload);
   }
 }
 
