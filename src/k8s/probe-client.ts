@@ -107,9 +107,9 @@ async function probeHttp(first: URL, signal: AbortSignal, extra: Readonly<Record
     const location = response.headers.location;
     if (status >= 300 && status < 400 && location !== undefined) {
       const next = new URL(location, url);
-      // NOTE: the kubelet follows redirects only to the same host name (any port, any scheme);
+      // NOTE: the kubelet follows redirects only to the same host name (any port, http or https);
       // a redirect elsewhere ends there and counts as success with a warning
-      // (pkg/probe/http/request.go RedirectChecker, pkg/probe/http/http.go DoHTTPProbe).
+      // (RedirectChecker and DoHTTPProbe in pkg/probe/http/http.go).
       if (next.hostname !== first.hostname || (next.protocol !== 'http:' && next.protocol !== 'https:')) {
         return { outcome: 'warning', output: `HTTP ${status}: redirect to ${next.href} not followed (another host)`, statusCode: status, body };
       }
