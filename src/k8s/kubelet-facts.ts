@@ -44,13 +44,13 @@ export const PROBE_MINIMUMS = {
   failureThreshold: 1,
 } as const satisfies Record<ProbeTimingField, number>;
 
-/** Pod-level `terminationGracePeriodSeconds` default: pkg/apis/core/v1/defaults.go (DefaultTerminationGracePeriodSeconds). */
+/** Pod-level `terminationGracePeriodSeconds` default: defined in staging/src/k8s.io/api/core/v1/types.go (DefaultTerminationGracePeriodSeconds), applied by pkg/apis/core/v1/defaults.go (SetDefaults_PodSpec). */
 export const DEFAULT_TERMINATION_GRACE_SECONDS = 30;
 
 /** The kubelet reads at most this much of an HTTP probe's body: pkg/probe/http/http.go (maxRespBodyLength). */
 export const MAX_PROBE_BODY_BYTES = 10 * 1024;
 
-/** More same-host redirects than this fail an HTTP probe: pkg/probe/http/request.go (`RedirectChecker`). */
+/** The 10th same-host redirect fails an HTTP probe (so 9 are followed): pkg/probe/http/http.go (`RedirectChecker`). */
 export const MAX_PROBE_REDIRECTS = 10;
 
 /** The probe with its defaults applied, as the kubelet runs it. */

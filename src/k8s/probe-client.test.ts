@@ -127,7 +127,14 @@ describe('http probes', () => {
     assert.equal(seen.length, 1);
   });
 
-  test('more than 10 same-host redirects fail, after exactly 10 requests', async () => {
+  test('a redirect to another scheme fails, as Go\'s client errors on it', async () => {
+    seen = [];
+    const r = await probeOnce(new URL(`${app.url}/?status=302&location=${encodeURIComponent('ftp://127.0.0.1/')}`), { timeoutMs: 5000 });
+    assert.deepEqual([r.outcome, r.output], ['failure', 'HTTP 302: redirect to ftp://127.0.0.1/: unsupported protocol scheme']);
+    assert.equal(seen.length, 1);
+  });
+
+  test('the 10th same-host redirect fails (9 followed, 10 requests)', async () => {
     seen = [];
     const r = await probeOnce(new URL(`${app.url}/loop`), { timeoutMs: 5000 });
     assert.deepEqual([r.outcome, r.output], ['failure', 'stopped after 10 redirects']);

@@ -5,7 +5,6 @@
  */
 import { request as httpRequest } from 'node:http';
 import type { IncomingMessage, OutgoingHttpHeaders } from 'node:http';
-import { request as httpsRequest } from 'node:https';
 import { connect } from 'node:net';
 import { MAX_PROBE_BODY_BYTES, MAX_PROBE_REDIRECTS } from './kubelet-facts.js';
 
@@ -110,7 +109,12 @@ async function probeHttp(first: URL, signal: AbortSignal, extra: Readonly<Record
       // NOTE: the kubelet follows redirects only to the same host name (any port, http or https);
       // a redirect elsewhere ends there and counts as success with a warning
       // (RedirectChecker and DoHTTPProbe in pkg/probe/http/http.go).
-      if (next.hostname !== first.hostname || (next.protocol !== 'http:' && next.protocol !== 'https:')) {
+      // Go's client cannot follow a redirect to another scheme ("unsupported protocol scheme"):
+      // the request errors, and an errored HTTP probe is a failure.
+      if (next.protocol !== 'http:' && next.protocol !== 'https:') {
+        return { outcome: 'failure', output: `HTTP ${status}: redirect to ${next.href}: unsupported protocol scheme`, statusCode: status, body };
+      }
+      if (next.hostname !== first.hostname) {
         return { outcome: 'warning', output: `HTTP ${status}: redirect to ${next.href} not followed (another host)`, statusCode: status, body };
       }
       if (redirects + 1 >= MAX_PROBE_REDIRECTS) {
@@ -124,7 +128,7 @@ async function probeHttp(first: URL, signal: AbortSignal, extra: Readonly<Record
   }
 }
 
-function getOnce(url: URL, signal: AbortSignal, extra: Readonly<Record<string, string>>): Promise<{ response: IncomingMessage; body: string }> {
+async function getOnce(url: URL, signal: AbortSignal, extra: Readonly<Record<string, string>>): Promise<{ response: IncomingMessage; body: string }> {
   const headers: OutgoingHttpHeaders = {
     'user-agent': PROBE_USER_AGENT,
     accept: '*/*',
@@ -132,7 +136,9 @@ function getOnce(url: URL, signal: AbortSignal, extra: Readonly<Record<string, s
     connection: 'close',
   };
   for (const [name, value] of Object.entries(extra)) headers[name.toLowerCase()] = value;
-  const request = url.protocol === 'https:' ? httpsRequest : httpRequest;
+  // node:https (TLS, crypto) is loaded only for an https target: `probekit check` is an exec probe,
+  // and its start-up time is paid on every probe.
+  const request = url.protocol === 'https:' ? (await import('node:https')).request : httpRequest;
   return new Promise((resolve, reject) => {
     const req = request(
       url,
