@@ -1,9 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+import type { LabResult } from '../lab/simulate.js';
 import { run } from './lab.js';
 
 async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -71,8 +73,50 @@ test('probekit lab run needs a command after -- and well-formed --dependency fla
   assert.match(noCommand.stderr, /expected `-- <command> \[args\.\.\.\]`/);
   const badDep = await cli(['run', '--dependency', 'redis=localhost', '--', 'node', 'x.js']);
   assert.equal(badDep.code, 2);
-  assert.match(badDep.stderr, /expected `--dependency` as name=host:port, got `redis=localhost`/);
+  assert.match(badDep.stderr, /expected `--dependency` as name=host:port or name=embedded, got `redis=localhost`/);
+  const unmapped = await cli(['run', 'redis-blip', '--', 'node', 'x.js']);
+  assert.equal(unmapped.code, 2);
+  assert.match(unmapped.stderr, /the scenario's faults hit `redis`; say where it is: `--dependency redis=host:port` \(or `redis=embedded`\)/);
   const stray = await cli(['redis-blip', '--', 'node']);
   assert.equal(stray.code, 2);
   assert.match(stray.stderr, /needs `probekit lab run`/);
+});
+
+test('the README walkthrough: probekit lab run against real demo processes and an embedded datastore', { timeout: 90_000 }, async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'probekit-lab-run-'));
+  const file = join(dir, 'blip.yaml');
+  await writeFile(
+    file,
+    `name: demo-blip
+duration: 20s
+replicas: 2
+traffic: { rps: 5, timeout: 2s }
+cluster: { propagationDelay: 1s }
+dependencies: { redis: {} }
+pod:
+  startupProbe: { periodSeconds: 1, timeoutSeconds: 2, failureThreshold: 30 }
+  livenessProbe: { periodSeconds: 1, timeoutSeconds: 2, failureThreshold: 3 }
+  readinessProbe: { periodSeconds: 1, timeoutSeconds: 2, failureThreshold: 1 }
+faults:
+  - { dependency: redis, kind: down, at: 7s, for: 6s }
+`,
+  );
+  const bin = fileURLToPath(new URL('../../bin/probekit.js', import.meta.url));
+  const { code, stdout, stderr } = await cli(['run', file, '--dependency', 'redis=embedded', '--json', '--', process.execPath, bin, 'demo', '--warmup-seconds', '1']);
+  assert.equal(code, 0, stderr);
+  assert.match(stderr, /`redis` is an embedded datastore on 127\.0\.0\.1:\d+/);
+  const result = JSON.parse(stdout) as LabResult;
+  assert.equal(result.mode, 'real');
+  assert.deepEqual(result.pods.map((p) => p.restarts), [0, 0], stderr);
+  for (const pod of result.pods) {
+    // The demo read PORT, PROBEKIT_PORT and LAB_DEPENDENCY_REDIS: it became ready, left while the
+    // datastore was refused through the lab's proxy (its readiness names the datastore), and came back.
+    const inSegments = pod.loadBalancer.filter((s) => s.value === 'in');
+    assert.ok(inSegments.length >= 2, `${pod.name}: ${JSON.stringify(pod.loadBalancer)}\n${stderr}`);
+    assert.ok(inSegments.at(-1)!.from >= 13_000, `${pod.name} back at ${inSegments.at(-1)!.from}`);
+    assert.ok(pod.failures.some((f) => f.kind === 'readiness' && f.detail.startsWith('503')), JSON.stringify(pod.failures));
+    assert.equal(pod.probeFailures.liveness, 0);
+  }
+  assert.ok(result.summary.requestsServed > 20, `served ${result.summary.requestsServed}`);
+  assert.ok(result.summary.requestsFailed > 0, 'requests failed while no replica was ready');
 });

@@ -1,6 +1,8 @@
 import { access, readdir, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import type { Scenario } from '../lab/scenario.js';
+import type { LabResult } from '../lab/simulate.js';
 import type { CliIO } from './main.js';
 
 const USAGE = `Usage: probekit lab <scenario> [options]
@@ -17,14 +19,17 @@ Options:
   --html <file>    write a self-contained HTML report with an SVG timeline per pod
   --width <n>      columns of the terminal timeline (default 72)
   --seed <n>       override the scenario's seed
-  --dependency     real mode: name=host:port of a scenario dependency; a fault proxy goes in front
-                   and the replicas get LAB_DEPENDENCY_<NAME>=host:port (repeatable)
+  --dependency     real mode: name=host:port of a scenario dependency, or name=embedded for
+                   probekit's embedded datastore (the demo's; PING/INCR, a Redis subset); a fault
+                   proxy goes in front and the replicas get LAB_DEPENDENCY_<NAME>=host:port
+                   (repeatable; required for every dependency the scenario's faults hit)
   --verbose        real mode: print the replicas' output
   -h, --help       show this help
 
 Real mode starts each replica as <command> with PORT (app) and PROBEKIT_PORT (probe server) set,
 probes /startupz, /livez, /readyz over HTTP with kubelet semantics, sends real SIGTERM/SIGKILL,
-and restarts with CrashLoopBackOff, in real time. The scenario defaults to redis-blip.
+and restarts with CrashLoopBackOff, in real time. The scenario defaults to redis-blip. Try:
+  probekit lab run redis-blip --dependency redis=embedded -- probekit demo
 
 Exit codes: 0 simulated, 2 usage or scenario error.
 `;
@@ -82,14 +87,14 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     io.stderr.write(`probekit lab: a command after \`--\` needs \`probekit lab run\`\n`);
     return 2;
   }
-  const dependencies: Record<string, { host: string; port: number }> = {};
+  const dependencies: Record<string, { host: string; port: number } | 'embedded'> = {};
   for (const spec of values.dependency ?? []) {
-    const match = /^([A-Za-z0-9_.-]+)=([^:]+):(\d{1,5})$/.exec(spec);
-    if (!match || Number(match[3]) > 65535) {
-      io.stderr.write(`probekit lab: expected \`--dependency\` as name=host:port, got \`${spec}\`\n`);
+    const match = /^([A-Za-z0-9_.-]+)=(?:(embedded)|([^:]+):(\d{1,5}))$/.exec(spec);
+    if (!match || Number(match[4] ?? 0) > 65535) {
+      io.stderr.write(`probekit lab: expected \`--dependency\` as name=host:port or name=embedded, got \`${spec}\`\n`);
       return 2;
     }
-    dependencies[match[1]!] = { host: match[2]!, port: Number(match[3]) };
+    dependencies[match[1]!] = match[2] ? 'embedded' : { host: match[3]!, port: Number(match[4]) };
   }
   const wanted = values.compare ? 2 : 1;
   if (positionals.length !== wanted) {
@@ -122,26 +127,17 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     io.stderr.write(`probekit lab: ${(error as Error).message}\n`);
     return 2;
   }
-  const results = [];
+  const results: LabResult[] = [];
   if (real) {
-    const { runReal } = await import('../lab/real.js');
     const scenario = scenarios[0]!;
-    io.stderr.write(`probekit lab run: ${scenario.name}, ${scenario.replicas} replicas of \`${command.join(' ')}\` for ${scenario.durationMs / 1000} s of real time\n`);
-    try {
-      results.push(
-        await runReal(scenario, {
-          command: command[0]!,
-          args: command.slice(1),
-          dependencies,
-          log: (line) => {
-            if (values.verbose || line.startsWith('lab:')) io.stderr.write(`${line}\n`);
-          },
-        }),
-      );
-    } catch (error) {
-      io.stderr.write(`probekit lab run: ${(error as Error).message}\n`);
+    const unmapped = [...new Set(scenario.faults.flatMap((f) => (f.target === 'dependency' && !(f.dependency in dependencies) ? [f.dependency] : [])))];
+    if (unmapped.length > 0) {
+      const names = unmapped.map((d) => `\`--dependency ${d}=host:port\` (or \`${d}=embedded\`)`).join(', ');
+      io.stderr.write(`probekit lab run: the scenario's faults hit ${unmapped.map((d) => `\`${d}\``).join(', ')}; say where it is: ${names}\n`);
       return 2;
     }
+    const code = await runRealMode(scenario, command, dependencies, values.verbose, io, results);
+    if (code !== 0) return code;
   } else {
     for (const scenario of scenarios) results.push(await simulate(scenario));
   }
@@ -159,6 +155,50 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   }
   if (values.html !== undefined) io.stdout.write(`\nHTML report: ${values.html}\n`);
   return 0;
+}
+
+/** Real mode: embedded datastores started for `name=embedded`, the run, and everything stopped after. */
+async function runRealMode(
+  scenario: Scenario,
+  command: string[],
+  wanted: Record<string, { host: string; port: number } | 'embedded'>,
+  verbose: boolean,
+  io: CliIO,
+  results: LabResult[],
+): Promise<number> {
+  const { runReal } = await import('../lab/real.js');
+  const { EmbeddedDatastore } = await import('./demo/datastore.js');
+  const stores: InstanceType<typeof EmbeddedDatastore>[] = [];
+  const dependencies: Record<string, { host: string; port: number }> = {};
+  try {
+    for (const [name, target] of Object.entries(wanted)) {
+      if (target !== 'embedded') {
+        dependencies[name] = target;
+        continue;
+      }
+      const store = new EmbeddedDatastore();
+      stores.push(store);
+      dependencies[name] = { host: '127.0.0.1', port: await store.start(0) };
+      io.stderr.write(`probekit lab run: \`${name}\` is an embedded datastore on 127.0.0.1:${dependencies[name].port}\n`);
+    }
+    io.stderr.write(`probekit lab run: ${scenario.name}, ${scenario.replicas} replicas of \`${command.join(' ')}\` for ${scenario.durationMs / 1000} s of real time\n`);
+    results.push(
+      await runReal(scenario, {
+        command: command[0]!,
+        args: command.slice(1),
+        dependencies,
+        log: (line) => {
+          if (verbose || line.startsWith('lab:')) io.stderr.write(`${line}\n`);
+        },
+      }),
+    );
+    return 0;
+  } catch (error) {
+    io.stderr.write(`probekit lab run: ${(error as Error).message}\n`);
+    return 2;
+  } finally {
+    await Promise.all(stores.map((s) => s.stop()));
+  }
 }
 
 /** A path as given, else a shipped scenario by name. */

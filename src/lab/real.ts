@@ -269,15 +269,30 @@ function get(port: number, path: string, timeoutMs: number, headers: Record<stri
   });
 }
 
-/** A free TCP port on 127.0.0.1 (bound, read, released). */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+/** Ports handed to replicas in this process: never handed out twice. */
+const handedOut = new Set<number>();
+
+/**
+ * A free TCP port on 127.0.0.1 for a replica to bind. It is picked below the kernel's ephemeral
+ * range (Linux: 32768–60999 by default): a port released by the lab and bound moments later by the
+ * child could otherwise be taken in between as the local port of any outgoing connection (the lab's
+ * own probes and proxies make many), and the lab would then probe some other process.
+ */
+async function freePort(): Promise<number> {
+  for (let attempt = 0; attempt < 200; attempt++) {
+    const port = 20_000 + Math.floor(Math.random() * 12_000);
+    if (handedOut.has(port) || !(await canBind(port))) continue;
+    handedOut.add(port);
+    return port;
+  }
+  throw new Error('no free port between 20000 and 31999 on 127.0.0.1');
+}
+
+function canBind(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
     const server = createServer();
     server.unref();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
   });
 }

@@ -33,7 +33,7 @@ export function formatSummary(result: LabResult): string {
   const causes = FAILURE_CAUSES.filter((c) => result.traffic.byCause[c] > 0).map((c) => `${c} ${result.traffic.byCause[c]}`);
   const out = [
     `${result.scenario.name}${result.scenario.description ? ` — ${result.scenario.description}` : ''}`,
-    `${result.scenario.replicas} replicas, ${clock(result.scenario.durationMs)} simulated, seed ${result.scenario.seed}`,
+    `${result.scenario.replicas} replicas, ${clock(result.scenario.durationMs)} ${result.mode === 'real' ? 'of real processes in real time' : 'simulated'}, seed ${result.scenario.seed}`,
     '',
     line(header),
     ...rows.map(line),

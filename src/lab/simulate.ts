@@ -48,6 +48,8 @@ export interface LabSummary {
 }
 
 export interface LabResult {
+  /** `simulated` in virtual time, or `real`: real processes probed over HTTP in real time. */
+  readonly mode: 'simulated' | 'real';
   readonly scenario: { readonly name: string; readonly description: string; readonly durationMs: number; readonly replicas: number; readonly seed: number };
   readonly pods: readonly PodReport[];
   readonly dependencies: ReadonlyArray<{ readonly name: string; readonly state: readonly Segment[] }>;
@@ -205,6 +207,7 @@ export async function simulate(scenario: Scenario, options: SimulateOptions = {}
   const capacitySegments = capacity.close(end);
   const failed = FAILURE_CAUSES.reduce((sum, c) => sum + byCause[c], 0);
   const result: LabResult = {
+    mode: options.runtime ? 'real' : 'simulated',
     scenario: { name: scenario.name, description: scenario.description, durationMs: end, replicas: scenario.replicas, seed: scenario.seed },
     pods: reports,
     dependencies: [...deps.values()].map((dep) => ({ name: dep.name, state: dependencyTrack(dep, end) })),

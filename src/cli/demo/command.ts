@@ -13,12 +13,13 @@ An example service with correct probes: a warm-up (startup probe), a readiness d
 embedded datastore, a heartbeat'd background job (liveness), and faults you can inject while it runs.
 
 Options:
-  --port <n>              app port (default 3000; 0 picks one)
-  --probe-port <n>        probe server port (default 8081; 0 picks one)
+  --port <n>              app port (default $PORT, else 3000; 0 picks one)
+  --probe-port <n>        probe server port (default $PROBEKIT_PORT, else 8081; 0 picks one)
   --host <addr>           interface for both servers (default 127.0.0.1)
   --thread worker|main    where the probe server answers (default worker)
   --warmup-seconds <n>    startup warm-up (default 5)
   --store <host:port>     use a datastore already running there instead of the embedded one
+                          (default $LAB_DEPENDENCY_REDIS, set by \`probekit lab run\`; a Redis server works too)
   --details-token <t>     token that reveals reasons (default: demo-details-token)
   --no-status             no live status line (log transitions only)
   -h, --help              this text
@@ -44,8 +45,9 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     ({ values } = parseArgs({
       args: argv,
       options: {
-        port: { type: 'string', default: '3000' },
-        'probe-port': { type: 'string', default: '8081' },
+        // PORT, PROBEKIT_PORT and LAB_DEPENDENCY_REDIS are what `probekit lab run` gives each replica.
+        port: { type: 'string', default: io.env.PORT || '3000' },
+        'probe-port': { type: 'string', default: io.env.PROBEKIT_PORT || '8081' },
         host: { type: 'string', default: '127.0.0.1' },
         thread: { type: 'string', default: 'worker' },
         'warmup-seconds': { type: 'string', default: '5' },
@@ -76,10 +78,11 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   let store: EmbeddedDatastore | undefined;
   let storeHost = '127.0.0.1';
   let storePort: number;
-  if (values.store) {
-    const m = /^([^:]+):(\d+)$/.exec(values.store);
+  const storeSpec = values.store ?? (io.env.LAB_DEPENDENCY_REDIS || undefined);
+  if (storeSpec) {
+    const m = /^([^:]+):(\d+)$/.exec(storeSpec);
     if (!m) {
-      io.stderr.write(`probekit demo: expected --store to be host:port, got ${JSON.stringify(values.store)}\n`);
+      io.stderr.write(`probekit demo: expected --store (or LAB_DEPENDENCY_REDIS) to be host:port, got ${JSON.stringify(storeSpec)}\n`);
       return 2;
     }
     storeHost = m[1] ?? '127.0.0.1';

@@ -93,7 +93,8 @@ export class StoreClient {
       this.#buffered += chunk.toString('utf8');
       let nl: number;
       while ((nl = this.#buffered.indexOf('\n')) >= 0) {
-        const reply = this.#buffered.slice(0, nl);
+        // A Redis server ends its replies with \r\n: the demo's client works against one too.
+        const reply = this.#buffered.slice(0, this.#buffered[nl - 1] === '\r' ? nl - 1 : nl);
         this.#buffered = this.#buffered.slice(nl + 1);
         const pending = this.#queue.shift();
         if (pending && !pending.settled) {
