@@ -1,8 +1,10 @@
 // `npm run bench`: probekit against the libraries people would pick instead, in one run.
 // Every server runs in its own child process (bench/servers/*.js); load comes from autocannon in another child
 // process; the prober for latency and block-to-failure runs in this process. Contenders alternate within each round.
-// Env: BENCH_ROUNDS (default 3), BENCH_SECONDS (default 3) — per measurement; BENCH_NO_WRITE=1 skips docs/benchmarks.md.
-import { spawn } from 'node:child_process';
+// Env: BENCH_ONLY=2,7 (only those comparisons, and nothing written), BENCH_ROUNDS (default 3), BENCH_SECONDS (default 3) — per measurement; BENCH_NO_WRITE=1 skips docs/benchmarks.md;
+// BENCH_PIN=0 leaves processes unpinned (by default, with taskset and ≥ 2 cores, servers run on all cores but the last
+// and the load — autocannon, the prober in this process — on the last one).
+import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import os from 'node:os';
@@ -13,6 +15,15 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
 const seconds = Number(process.env.BENCH_SECONDS ?? 3);
 const autocannonBin = fileURLToPath(new URL('../node_modules/autocannon/autocannon.js', import.meta.url));
+
+const cores = os.cpus().length;
+const pinned = process.env.BENCH_PIN !== '0' && cores >= 2 && spawnSync('taskset', ['-V']).status === 0;
+const serverCores = cores > 2 ? `0-${cores - 2}` : '0';
+const loadCore = String(cores - 1);
+// Pin this process (and so autocannon and every command it spawns, which inherit it) to the load core.
+if (pinned && spawnSync('taskset', ['-a', '-pc', loadCore, String(process.pid)]).status !== 0) throw new Error('taskset could not pin the runner');
+/** argv for a server process: pinned to the server cores when pinning. */
+const serverArgv = (args) => (pinned ? ['taskset', ['-c', serverCores, process.execPath, ...args]] : [process.execPath, args]);
 
 const contenders = [
   { name: 'probekit (worker thread)', script: 'probekit.js', env: { THREAD: 'worker' } },
@@ -33,7 +44,8 @@ process.on('SIGINT', () => process.exit(130));
 
 /** Starts a server script; resolves with its ports once it announces them. */
 function startServer(contender, extraEnv = {}) {
-  const child = spawn(process.execPath, [`bench/servers/${contender.script}`], {
+  const [command, args] = serverArgv([`bench/servers/${contender.script}`]);
+  const child = spawn(command, args, {
     cwd: root,
     env: { ...process.env, ...contender.env, ...extraEnv },
     stdio: ['ignore', 'pipe', 'inherit'],
@@ -390,15 +402,88 @@ async function idle() {
   }
 }
 
+// 7. `probekit check` cold start: a whole exec probe (process start, one GET, exit) vs `node -e 0` and curl.
+async function coldStart() {
+  const runs = Math.max(rounds * 5, 10);
+  log(`7. cold start of an exec probe: ${runs} runs each, alternating`);
+  const target = await startServer(contenders[2]);
+  const url = `http://127.0.0.1:${target.probePort}${target.live}`;
+  const bin = fileURLToPath(new URL('../bin/probekit.js', import.meta.url));
+  const commands = [
+    { name: '`node -e 0` (no request: the floor of any Node.js command)', argv: [process.execPath, ['-e', '0']] },
+    { name: '`probekit check <url> -q`', argv: [process.execPath, [bin, 'check', url, '-q']] },
+    { name: '`curl -fsS <url>`', argv: ['curl', ['-fsS', '-o', '/dev/null', url]] },
+    { name: '`wget -q -O /dev/null <url>`', argv: ['wget', ['-q', '-O', '/dev/null', url]] },
+  ].filter((c) => c.argv[0] === process.execPath || spawnSync('which', [c.argv[0]]).status === 0);
+  const times = new Map(commands.map((c) => [c.name, []]));
+  try {
+    for (let i = 0; i < runs; i++) {
+      for (const c of rotate(commands, i)) {
+        const t = performance.now();
+        const r = spawnSync(c.argv[0], c.argv[1], { stdio: 'ignore' });
+        const ms = performance.now() - t;
+        if (r.status !== 0) throw new Error(`${c.name} exited with ${r.status}`);
+        times.get(c.name).push(ms);
+      }
+    }
+  } finally {
+    target.stop();
+  }
+  const node = median(times.get(commands[0].name));
+  const lines = [
+    '### 7. `probekit check` cold start vs `node -e 0` and curl',
+    '',
+    `Wall time of a whole process (spawn to exit) probing a bare node:http \`/livez\` on 127.0.0.1, as an exec probe or a Docker HEALTHCHECK would run it; ${runs} runs each, alternating; median (min–max). The floor for any Node.js command is \`node -e 0\`; what probekit adds on top is its own module loading and one request.`,
+    '',
+    '| command | ms | over `node -e 0` |',
+    '|---|---:|---:|',
+  ];
+  for (const c of commands) {
+    const xs = times.get(c.name);
+    log(`   ${c.name}: median ${fmt(median(xs), 1)} ms`);
+    lines.push(`| ${c.name} | ${fmt(median(xs), 1)} (${range(xs, 1)}) | ${c === commands[0] ? '—' : `${median(xs) - node >= 0 ? '+' : ''}${fmt(median(xs) - node, 1)} ms`} |`);
+  }
+  sections.push(lines.join('\n'));
+}
+
+// 8. Lab speed: the bench-day scenario (24 h × 100 replicas, the real engine per pod on a virtual clock).
+async function labSpeed() {
+  const runs = rounds;
+  log(`8. lab simulation speed: scenarios/bench-day.yaml, ${runs} runs`);
+  const results = [];
+  for (let i = 0; i < runs; i++) {
+    const t = performance.now();
+    const r = spawnSync(process.execPath, [fileURLToPath(new URL('./lab.js', import.meta.url))], { encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`bench/lab.js exited with ${r.status}: ${r.stderr}`);
+    results.push({ ...JSON.parse(r.stdout), processMs: performance.now() - t });
+    log(`   run ${i + 1}: ${fmt(results.at(-1).wallMs)} ms simulating, ${fmt(results.at(-1).processMs)} ms for the process`);
+  }
+  const first = results[0];
+  const wall = results.map((r) => r.wallMs);
+  const whole = results.map((r) => r.processMs);
+  const target = 5000;
+  sections.push(
+    [
+      `### 8. Lab simulation speed (${first.simulatedHours} h × ${first.replicas} replicas)`,
+      '',
+      `\`node bench/lab.js\`: scenarios/bench-day.yaml (${fmt(first.podHours)} pod-hours, Redis down three times, one stalled pod; a real probekit engine per pod on the virtual clock), ${runs} runs in a row; median (min–max). It runs in one process, so pinning leaves it one core.`,
+      '',
+      '| events | simulating, ms | whole process, ms | events/s | simulated time ÷ wall time |',
+      '|---:|---:|---:|---:|---:|',
+      `| ${fmt(first.events)} | ${fmt(median(wall))} (${range(wall)}) | ${fmt(median(whole))} (${range(whole)}) | ${fmt(first.events / (median(wall) / 1000))} | ${fmt((first.podHours * 3_600_000) / median(wall))}× (pod time) |`,
+      '',
+      verdict(median(whole) <= target, `a simulated day of ${first.replicas} replicas takes ${fmt(median(whole) / 1000, 1)} s from start to exit (the goal "seconds", read here as ≤ ${target / 1000} s).`),
+    ].join('\n'),
+  );
+}
+
 const started = new Date();
 const loadBefore = os.loadavg();
 const t0 = performance.now();
-await throughput();
-await saturated();
-await blockToFailure();
-await dependencyCalls();
-await slowDependency();
-await idle();
+// BENCH_ONLY=1,7 runs only those comparisons (for trying a change; the full run is what docs/ quote).
+const only = process.env.BENCH_ONLY ? new Set(process.env.BENCH_ONLY.split(',').map(Number)) : undefined;
+const plan = [[1, throughput], [2, saturated], [6, blockToFailure], [3, dependencyCalls], [4, slowDependency], [5, idle], [7, coldStart], [8, labSpeed]];
+for (const [n, measure] of plan) if (!only || only.has(n)) await measure();
 const minutes = (performance.now() - t0) / 60_000;
 const loadAfter = os.loadavg();
 
@@ -412,18 +497,13 @@ Generated by \`npm run bench\` (\`node bench/run.js\` after the build; \`BENCH_R
 - Machine: ${cpus[0]?.model ?? 'unknown CPU'}, ${cpus.length} cores, ${fmt(os.totalmem() / 2 ** 30, 1)} GiB memory, ${os.type()} ${os.release()}, node ${process.version}.
 - Load average (1 min) before the run ${fmt(loadBefore[0], 2)}, after ${fmt(loadAfter[0], 2)}: anything else running on the machine shows here and makes the numbers noisier.
 - Versions: fastify ${pkg('fastify')}, lightship ${pkg('lightship')}, @godaddy/terminus ${pkg('@godaddy/terminus')}, @cloudnative/health-connect ${pkg('@cloudnative/health-connect')}, autocannon ${pkg('autocannon')}.
-- Setup: every server in its own child process (\`bench/servers/\`), load from autocannon in another child process, probes for tables 2 and 6 from the runner process. The load generator is not pinned to other cores: on a 2-core machine, the server, its worker thread and autocannon share both cores, so absolute req/s are lower than on a real node and the ratios are what to read.
+- Setup: every server in its own child process (\`bench/servers/\`), load from autocannon in another child process, probes for tables 2 and 6 from the runner process. ${pinned ? `Pinned with taskset: servers (main and worker threads) on core${serverCores.includes('-') ? 's' : ''} ${serverCores}, autocannon and the runner on core ${loadCore}, so the server never competes with its load${cores === 2 ? ' — on this 2-core machine that leaves each server one core for its main loop and its probe thread together' : ''}.` : 'Not pinned (BENCH_PIN=0 or no taskset): servers and load share every core, so the ratios are what to read.'}
 
 ${process.env.BENCH_NOTE ? `> ${process.env.BENCH_NOTE}\n\n` : ''}${sections.join('\n\n')}
 
-### Not measured yet
-
-- 7. \`probekit check\` cold start vs \`node -e 0\` and curl.
-- 8. Lab simulation speed (24 h × 100 replicas).
-- Load generator pinned to its own cores (the machine has ${cpus.length}).
 `;
 const lines = doc;
-if (process.env.BENCH_NO_WRITE !== '1') {
+if (process.env.BENCH_NO_WRITE !== '1' && !only) {
   writeFileSync(new URL('../docs/benchmarks.md', import.meta.url), lines);
   log('wrote docs/benchmarks.md');
 }
