@@ -331,6 +331,34 @@ describe('the engine in virtual time', () => {
     health.stop();
   });
 
+  test('snapshot data keeps its field order (JSON output and structured clones show it)', async () => {
+    const { clock, health } = setup({ checkDefaults: { componentType: 'datastore' } });
+    health.readiness('db', () => ({ observedValue: 2 }));
+    health.readiness('down', () => Promise.reject(new Error('refused')));
+    health.readiness('fresh', () => undefined, { intervalMs: 60_000 });
+    const first = health.snapshot();
+    assert.deepEqual(Object.keys(first), ['version', 'time', 'started', 'manualStartup', 'shuttingDown', 'maxBlockMs', 'maxLagMs', 'checks']);
+    assert.deepEqual(Object.keys(first.checks[0]!), ['name', 'kind', 'probes', 'status', 'critical', 'dependency', 'reason', 'reasonPublic', 'componentType', 'consecutiveFailures', 'consecutiveSuccesses', 'runs']);
+    await clock.advance(1);
+    const s = health.snapshot();
+    assert.deepEqual(Object.keys(s), ['version', 'time', 'started', 'startedAt', 'manualStartup', 'shuttingDown', 'maxBlockMs', 'maxLagMs', 'checks']);
+    const [db, down] = s.checks;
+    assert.deepEqual(Object.keys(db!), ['name', 'kind', 'probes', 'status', 'critical', 'dependency', 'reasonPublic', 'componentType', 'lastRun', 'lastSuccessAt', 'consecutiveFailures', 'consecutiveSuccesses', 'runs']);
+    assert.deepEqual(Object.keys(db!.lastRun!), ['ok', 'at', 'durationMs', 'details']);
+    assert.deepEqual(Object.keys(down!), ['name', 'kind', 'probes', 'status', 'critical', 'dependency', 'reason', 'reasonPublic', 'componentType', 'lastRun', 'consecutiveFailures', 'consecutiveSuccesses', 'runs']);
+    assert.deepEqual(Object.keys(down!.lastRun!), ['ok', 'at', 'durationMs', 'reason']);
+    const lines = evaluate(s, 'readiness', { loopBlockedMs: 0 }).lines;
+    assert.deepEqual(lines.map((l) => [l.name, Object.keys(l).join()]), [
+      ['eventloop', 'name,status,reasonPublic'],
+      ['startup', 'name,status,reasonPublic'],
+      ['shutdown', 'name,status,reasonPublic'],
+      ['db', 'name,reasonPublic,check,status'],
+      ['down', 'name,reasonPublic,check,status,reason'],
+      ['fresh', 'name,reasonPublic,check,status'],
+    ]);
+    health.stop();
+  });
+
   test('stop() aborts runs in flight and leaves no timer behind', async () => {
     const { clock, health } = setup();
     const c = controllable();

@@ -107,22 +107,24 @@ export class CheckRunner {
       this.#verdict === 'fail' ? (this.options.critical ? 'fail' : 'warn') : this.#verdict;
     const reason =
       this.#verdict === 'pass' ? undefined : this.#verdict === 'pending' && this.#runs === 0 ? 'not yet checked' : this.#reason;
-    const snap: CheckSnapshot = {
+    // Built field by field rather than with conditional spreads: the same keys in the same order,
+    // without a temporary object per optional field (a snapshot is taken after every run).
+    const snap = {
       name: this.name,
       kind: 'check',
       probes: this.probes,
       status,
       critical: this.options.critical,
       dependency: this.options.dependency,
-      ...(reason === undefined ? {} : { reason }),
-      reasonPublic: reason === 'not yet checked',
-      ...(this.options.componentType === undefined ? {} : { componentType: this.options.componentType }),
-      ...(this.#lastRun === undefined ? {} : { lastRun: this.#lastRun }),
-      ...(this.#lastSuccessAt === undefined ? {} : { lastSuccessAt: this.#lastSuccessAt }),
-      consecutiveFailures: this.#consecutiveFailures,
-      consecutiveSuccesses: this.#consecutiveSuccesses,
-      runs: this.#runs,
-    };
+    } as Mutable<CheckSnapshot>;
+    if (reason !== undefined) snap.reason = reason;
+    snap.reasonPublic = reason === 'not yet checked';
+    if (this.options.componentType !== undefined) snap.componentType = this.options.componentType;
+    if (this.#lastRun !== undefined) snap.lastRun = this.#lastRun;
+    if (this.#lastSuccessAt !== undefined) snap.lastSuccessAt = this.#lastSuccessAt;
+    snap.consecutiveFailures = this.#consecutiveFailures;
+    snap.consecutiveSuccesses = this.#consecutiveSuccesses;
+    snap.runs = this.#runs;
     this.#cached = Object.freeze(snap);
     return this.#cached;
   }
@@ -183,13 +185,15 @@ export class CheckRunner {
   #record(outcome: Interpreted, startedAt: number): void {
     const at = this.#clock.now();
     const details: CheckDetails | undefined = outcome.ok ? outcome.details : undefined;
-    const result: RunResult = Object.freeze({
-      ok: outcome.ok,
-      at,
-      durationMs: at - startedAt,
-      ...(outcome.ok ? {} : { reason: outcome.reason }),
-      ...(details === undefined ? {} : { details }),
-    });
+    const durationMs = at - startedAt;
+    // The same keys as `{ ok, at, durationMs, ...reason, ...details }`, without the spreads.
+    const result: RunResult = Object.freeze(
+      !outcome.ok
+        ? { ok: false, at, durationMs, reason: outcome.reason }
+        : details === undefined
+          ? { ok: true, at, durationMs }
+          : { ok: true, at, durationMs, details },
+    );
     this.#runs += 1;
     this.#lastRun = result;
     const before = this.#verdict;
@@ -229,6 +233,9 @@ export class CheckRunner {
     this.#schedule(Math.max(0, interval - (at - startedAt)));
   }
 }
+
+/** A snapshot under construction: its fields are set one by one, then it is frozen. */
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 function statusOf(verdict: Verdict, critical: boolean): CheckStatus {
   return verdict === 'fail' ? (critical ? 'fail' : 'warn') : verdict;
