@@ -4,6 +4,7 @@ import { VirtualClock } from './clock.js';
 import { HealthEngine, type EngineOptions } from './engine.js';
 import { evaluate, type ProbeTarget } from './evaluate.js';
 import type { CheckTransition } from './runner.js';
+import { RunAbort, takesRunAbort } from './run-abort.js';
 
 function setup(options: Omit<EngineOptions, 'clock'> = {}) {
   const clock = new VirtualClock();
@@ -357,6 +358,41 @@ describe('the engine in virtual time', () => {
       ['fresh', 'name,reasonPublic,check,status'],
     ]);
     health.stop();
+  });
+
+  test('a check made with takesRunAbort gets no AbortSignal unless it asks, and is aborted at the same moment with the same reason', async () => {
+    const { clock, health, check } = setup();
+    const plain = controllable();
+    plain.set('hang');
+    const runs: RunAbort[] = [];
+    const aborted: Array<[number, unknown]> = [];
+    const hang = takesRunAbort((run) => {
+      runs.push(run);
+      return new Promise((_, reject) => run.onAbort(() => {
+        aborted.push([clock.now(), run.reason]);
+        reject(run.reason);
+      }));
+    });
+    health.readiness('plain', plain.fn, { timeoutMs: 500 });
+    health.readiness('lazy', { check: hang, dependency: true }, { timeoutMs: 500 });
+    const start = clock.now();
+    await clock.advance(1);
+    assert.equal(runs.length, 1);
+    assert.ok(runs[0] instanceof RunAbort, 'the check gets its run, not a signal');
+    await clock.advance(500);
+    assert.deepEqual(aborted.map(([at]) => at - start), [500]);
+    assert.equal((aborted[0]![1] as Error).name, 'CheckTimeoutError');
+    assert.equal(check('lazy')?.reason, check('plain')?.reason);
+    // A signal asked for after the abort is a real one, already aborted with the same reason.
+    assert.equal(runs[0]!.signal.aborted, true);
+    assert.equal(runs[0]!.signal.reason, aborted[0]![1]);
+    // stop() aborts the run in flight with HealthClosedError, as it aborts a signal.
+    await clock.advance(600);
+    assert.equal(runs.length, 2);
+    health.stop();
+    assert.equal(runs[1]!.aborted, true);
+    assert.equal((runs[1]!.reason as Error).name, 'HealthClosedError');
+    assert.equal((plain.signals[1]!.reason as Error).name, 'HealthClosedError');
   });
 
   test('stop() aborts runs in flight and leaves no timer behind', async () => {

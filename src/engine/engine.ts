@@ -3,6 +3,7 @@ import { HealthClosedError } from './errors.js';
 import { emitSafely } from './listeners.js';
 import { BUILTIN_NAMES, evaluate } from './evaluate.js';
 import { CheckRunner, type CheckTransition, type ResolvedCheckOptions } from './runner.js';
+import { isRunAbortCheck } from './run-abort.js';
 import type { CheckDefinition, CheckFunction, CheckOptions, CheckSnapshot, HealthSnapshot, ProbeKind } from './types.js';
 import { PROBE_KINDS } from './types.js';
 import * as v from './validate.js';
@@ -148,7 +149,7 @@ export class HealthEngine {
     v.plainObject('options', options);
     const { probes, ...rest } = options;
     const probeList = resolveProbes(probes);
-    const { fn, definition } = resolveCheck(name, check);
+    const { fn, definition, takesRunAbort } = resolveCheck(name, check);
     const resolved = resolveCheckOptions(`options of check \`${name}\``, rest, {
       ...checkDefaults,
       ...this.#options.checkDefaults,
@@ -170,7 +171,7 @@ export class HealthEngine {
       ranOnce: (r) => {
         if (!this.#started && r.probes.includes('startup')) this.#queueLatch();
       },
-    });
+    }, takesRunAbort);
     this.#runners.set(name, runner);
     this.#order.push(name);
     runner.start();
@@ -374,11 +375,11 @@ function resolveProbes(value: unknown): ProbeKind[] {
   return [...new Set(probes)];
 }
 
-function resolveCheck(name: string, check: unknown): { fn: CheckFunction; definition?: CheckDefinition } {
-  if (typeof check === 'function') return { fn: check as CheckFunction };
+function resolveCheck(name: string, check: unknown): { fn: CheckFunction; definition?: CheckDefinition; takesRunAbort: boolean } {
+  if (typeof check === 'function') return { fn: check as CheckFunction, takesRunAbort: isRunAbortCheck(check) };
   if (check !== null && typeof check === 'object' && typeof (check as CheckDefinition).check === 'function') {
     const definition = check as CheckDefinition;
-    return { fn: (signal) => definition.check(signal), definition };
+    return { fn: (signal) => definition.check(signal), definition, takesRunAbort: isRunAbortCheck(definition.check) };
   }
   throw new TypeError(`Expected check \`${name}\` to be a function \`(signal) => …\` or an object with a \`check\` function, got \`${v.describe(check)}\``);
 }

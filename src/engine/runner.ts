@@ -1,6 +1,7 @@
 import type { Clock, TimerHandle } from './clock.js';
 import { CheckTimeoutError, HealthClosedError, formatMs, toError } from './errors.js';
 import { errorReason, interpretResolved, type Interpreted } from './interpret.js';
+import { RunAbort } from './run-abort.js';
 import type { CheckDetails, CheckFunction, CheckSnapshot, CheckStatus, ProbeKind, RunResult } from './types.js';
 
 /** Resolved per-check settings. */
@@ -44,6 +45,8 @@ export class CheckRunner {
   readonly probes: readonly ProbeKind[];
   readonly options: ResolvedCheckOptions;
   readonly #fn: CheckFunction;
+  /** `#fn` takes the run's RunAbort rather than an AbortSignal (see takesRunAbort). */
+  readonly #takesRunAbort: boolean;
   readonly #clock: Clock;
   readonly #hooks: RunnerHooks;
 
@@ -60,14 +63,15 @@ export class CheckRunner {
   #timer: TimerHandle | undefined;
   #active = false;
   /** Set while a run's promise has not settled, even after its timeout was reported. */
-  #inFlight: { readonly startedAt: number; readonly controller: AbortController } | undefined;
+  #inFlight: { readonly startedAt: number; readonly abort: RunAbort } | undefined;
   #runTimeout: TimerHandle | undefined;
   #cached: CheckSnapshot | undefined;
 
-  constructor(name: string, probes: readonly ProbeKind[], fn: CheckFunction, options: ResolvedCheckOptions, clock: Clock, hooks: RunnerHooks) {
+  constructor(name: string, probes: readonly ProbeKind[], fn: CheckFunction, options: ResolvedCheckOptions, clock: Clock, hooks: RunnerHooks, takesRunAbort = false) {
     this.name = name;
     this.probes = Object.freeze([...probes]);
     this.#fn = fn;
+    this.#takesRunAbort = takesRunAbort;
     this.options = options;
     this.#clock = clock;
     this.#hooks = hooks;
@@ -97,7 +101,7 @@ export class CheckRunner {
     if (abort) {
       if (this.#runTimeout !== undefined) this.#clock.clearTimeout(this.#runTimeout);
       this.#runTimeout = undefined;
-      this.#inFlight?.controller.abort(new HealthClosedError('health was closed while the check ran'));
+      this.#inFlight?.abort.abort(new HealthClosedError('health was closed while the check ran'));
     }
   }
 
@@ -146,8 +150,8 @@ export class CheckRunner {
       this.#record({ ok: false, reason: `previous run still pending for ${formatMs(startedAt - this.#inFlight.startedAt)}` }, startedAt);
       return;
     }
-    const controller = new AbortController();
-    const inFlight = { startedAt, controller };
+    const abort = new RunAbort();
+    const inFlight = { startedAt, abort };
     this.#inFlight = inFlight;
     let finished = false;
     const finish = (outcome: Interpreted): void => {
@@ -159,14 +163,15 @@ export class CheckRunner {
     };
     const timeout = this.#clock.setTimeout(() => {
       const error = new CheckTimeoutError(this.options.timeoutMs);
-      controller.abort(error);
+      abort.abort(error);
       finish({ ok: false, reason: error.message });
     }, this.options.timeoutMs);
     this.#runTimeout = timeout;
 
     let promise: Promise<unknown>;
     try {
-      promise = Promise.resolve(this.#fn(controller.signal));
+      // An ordinary check gets the run's AbortSignal (created here); see RunAbort for the other kind.
+      promise = Promise.resolve(this.#fn(this.#takesRunAbort ? (abort as unknown as AbortSignal) : abort.signal));
     } catch (error) {
       promise = Promise.reject(error);
     }

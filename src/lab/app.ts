@@ -1,5 +1,6 @@
 import { HealthEngine } from '../engine/engine.js';
 import { evaluate, type ProbeVerdict } from '../engine/evaluate.js';
+import { takesRunAbort } from '../engine/run-abort.js';
 import type { CheckOptions, HealthSnapshot, ProbeKind } from '../engine/types.js';
 import type { Heartbeat } from '../liveness/heartbeat.js';
 import type { SimDependency } from './dependency.js';
@@ -112,7 +113,8 @@ export class SimApp {
     }
     const dep = this.#deps.get(check.uses);
     if (!dep) throw new TypeError(`Check \`${check.name}\` uses unknown dependency \`${check.uses}\``);
-    this.engine.check(check.name, { check: (signal) => dep.call(clock, signal), dependency: true, componentType: 'datastore' }, {
+    const call = takesRunAbort((run) => dep.call(clock, run));
+    this.engine.check(check.name, { check: call, dependency: true, componentType: 'datastore' }, {
       ...check.options,
       probes: check.probes,
     });

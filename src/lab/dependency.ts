@@ -1,4 +1,5 @@
 import type { Clock } from '../engine/clock.js';
+import type { RunAbort } from '../engine/run-abort.js';
 import type { CheckDetails } from '../engine/types.js';
 
 /** What a call to a dependency does at one moment. */
@@ -37,7 +38,7 @@ export const dependencyDefaults = { latencyMs: 2, errorMs: 1 } satisfies Depende
 /**
  * A simulated shared dependency: each call resolves or rejects after a virtual delay taken from
  * the fault timeline, on the caller's clock (so a stalled process sees the answer late), and
- * honours the caller's AbortSignal.
+ * honours the engine's cancellation of the run.
  */
 export class SimDependency {
   readonly name: string;
@@ -84,23 +85,27 @@ export class SimDependency {
     }
   }
 
-  /** One call, as a check function would make it. */
-  call(clock: Clock, signal: AbortSignal): Promise<CheckDetails> {
+  /**
+   * One call, as a check function would make it, cancelled when the engine aborts the run (its
+   * timeout, or the process closing it): it rejects with the abort's reason at that moment, as a
+   * client honouring an AbortSignal does. Takes the run's `RunAbort` rather than an AbortSignal:
+   * the same moment and reason, without creating a signal per call.
+   */
+  call(clock: Clock, run: RunAbort): Promise<CheckDetails> {
     const behaviour = this.behaviourAt(clock.now());
     return new Promise((resolve, reject) => {
-      if (signal.aborted) {
-        reject(signal.reason);
+      if (run.aborted) {
+        reject(run.reason);
         return;
       }
       let timer: unknown;
-      const onAbort = (): void => {
+      run.onAbort(() => {
         if (timer !== undefined) clock.clearTimeout(timer);
-        reject(signal.reason);
-      };
-      signal.addEventListener('abort', onAbort, { once: true });
+        reject(run.reason);
+      });
       if (behaviour.kind === 'hang') return;
       timer = clock.setTimeout(() => {
-        signal.removeEventListener('abort', onAbort);
+        run.onAbort(undefined);
         if (behaviour.kind === 'ok') resolve({ observedValue: behaviour.latencyMs, observedUnit: 'ms', measurement: 'responseTime' });
         else reject(new Error(`connect ECONNREFUSED ${this.name}`));
       }, behaviour.latencyMs);
