@@ -1,18 +1,32 @@
 import type { Clock, TimerHandle } from '../engine/clock.js';
 
-/** A scheduled event; `cancelled` is shared by every re-queue of the same timer. */
-interface Entry {
-  readonly at: number;
-  readonly seq: number;
-  readonly fn: () => void;
-  readonly handle: Handle;
-}
-
 /** An event's identity: clearing it cancels every pending re-queue (a timer deferred by a stall). */
 export interface Handle {
   cancelled: boolean;
   /** Timers of the real engine run promise chains that must settle before the next event. */
   readonly async: boolean;
+}
+
+/**
+ * A scheduled event, and its handle. One object per timer, re-queued as it is when a stall defers
+ * it: no closure or wrapper per event (a day of a hundred pods is millions of them).
+ */
+class Timer implements Handle {
+  at: number;
+  seq: number;
+  cancelled = false;
+  readonly fn: () => void;
+  readonly async: boolean;
+  /** The process whose timer this is (its stall defers it, its death drops it); none for the lab's own events. */
+  readonly clock: ProcessClock | undefined;
+
+  constructor(at: number, seq: number, fn: () => void, async: boolean, clock: ProcessClock | undefined) {
+    this.at = at;
+    this.seq = seq;
+    this.fn = fn;
+    this.async = async;
+    this.clock = clock;
+  }
 }
 
 /** What the kubelet model needs of time: the lab's virtual queue, or real time in real mode. */
@@ -28,21 +42,21 @@ export interface Scheduler {
 
 /**
  * The lab's discrete-event queue: one binary heap for every pod, the kubelet and the traffic.
- * Engine timers are followed by one macrotask turn so the engine's promise chains complete in
+ * Engine timers are followed by a few microtask turns so the engine's promise chains complete in
  * virtual time; the lab's own events are synchronous and cost no turn. `VirtualClock.advance()`
  * scans every timer per event and settles after each: fine for a unit test, too slow for a day of
  * a hundred pods.
  */
 export class LabScheduler implements Scheduler {
-  readonly #settle: () => Promise<void>;
+  readonly #macrotask: boolean;
   #now = 0;
   #seq = 0;
-  #heap: Entry[] = [];
+  #heap: Timer[] = [];
   #events = 0;
 
   /** `macrotask: true` settles with a full event-loop turn after each engine timer: slower, for checking the fast way. */
   constructor(options: { readonly macrotask?: boolean } = {}) {
-    this.#settle = options.macrotask === true ? macrotask : settle;
+    this.#macrotask = options.macrotask === true;
   }
 
   /** Virtual milliseconds since the simulation started. */
@@ -56,70 +70,103 @@ export class LabScheduler implements Scheduler {
   }
 
   /** Runs `fn` at virtual time `at` (never before now). */
-  at(at: number, fn: () => void, handle: Handle = { cancelled: false, async: false }): Handle {
-    this.#push({ at: Math.max(at, this.#now), seq: this.#seq++, fn, handle });
-    return handle;
+  at(at: number, fn: () => void): Handle {
+    return this.#add(at, fn, false, undefined);
   }
 
   /** Runs `fn` after `ms`. */
   after(ms: number, fn: () => void): Handle {
-    return this.at(this.#now + Math.max(0, ms), fn);
+    return this.#add(this.#now + Math.max(0, ms), fn, false, undefined);
   }
 
   cancel(handle: Handle | undefined): void {
     if (handle) handle.cancelled = true;
   }
 
+  /** A timer of one process (ProcessClock): deferred by its stalls, dropped when it dies. */
+  timer(at: number, fn: () => void, async: boolean, clock: ProcessClock): Handle {
+    return this.#add(at, fn, async, clock);
+  }
+
   /** Fires every event due up to `end`, in time order (ties in scheduling order), then stops at `end`. */
   async runUntil(end: number): Promise<void> {
     await this.#settle();
+    const heap = this.#heap;
     for (;;) {
-      const top = this.#heap[0];
+      const top = heap[0];
       if (top === undefined || top.at > end) break;
       this.#pop();
-      if (top.handle.cancelled) continue;
+      if (top.cancelled) continue;
       this.#now = top.at;
       this.#events += 1;
-      top.fn();
-      if (top.handle.async) await this.#settle();
+      const clock = top.clock;
+      if (clock === undefined) top.fn();
+      else if (!clock.disposed) {
+        if (clock.stalledUntil > top.at) {
+          // The process's event loop is blocked: the timer runs when the stall ends.
+          top.at = clock.stalledUntil;
+          top.seq = this.#seq++;
+          this.#push(top);
+        } else top.fn();
+      }
+      if (top.async) await (this.#macrotask ? macrotask() : drained());
     }
     this.#now = end;
     await this.#settle();
   }
 
-  #push(entry: Entry): void {
+  #settle(): Promise<void> {
+    return this.#macrotask ? macrotask() : settle();
+  }
+
+  #add(at: number, fn: () => void, async: boolean, clock: ProcessClock | undefined): Timer {
+    const timer = new Timer(Math.max(at, this.#now), this.#seq++, fn, async, clock);
+    this.#push(timer);
+    return timer;
+  }
+
+  #push(timer: Timer): void {
     const heap = this.#heap;
-    heap.push(entry);
-    let i = heap.length - 1;
+    let i = heap.length;
+    heap.push(timer);
     while (i > 0) {
       const parent = (i - 1) >> 1;
-      if (!before(entry, heap[parent]!)) break;
-      heap[i] = heap[parent]!;
+      const p = heap[parent]!;
+      if (!before(timer, p)) break;
+      heap[i] = p;
       i = parent;
     }
-    heap[i] = entry;
+    heap[i] = timer;
   }
 
   #pop(): void {
     const heap = this.#heap;
     const last = heap.pop()!;
-    if (heap.length === 0) return;
-    let i = 0;
     const n = heap.length;
+    if (n === 0) return;
+    let i = 0;
     for (;;) {
       const l = 2 * i + 1;
       if (l >= n) break;
       const r = l + 1;
-      const child = r < n && before(heap[r]!, heap[l]!) ? r : l;
-      if (!before(heap[child]!, last)) break;
-      heap[i] = heap[child]!;
+      let child = l;
+      let c = heap[l]!;
+      if (r < n) {
+        const rc = heap[r]!;
+        if (before(rc, c)) {
+          child = r;
+          c = rc;
+        }
+      }
+      if (!before(c, last)) break;
+      heap[i] = c;
       i = child;
     }
     heap[i] = last;
   }
 }
 
-function before(a: Entry, b: Entry): boolean {
+function before(a: Timer, b: Timer): boolean {
   return a.at < b.at || (a.at === b.at && a.seq < b.seq);
 }
 
@@ -129,12 +176,23 @@ function macrotask(): Promise<void> {
 }
 
 /**
- * Lets pending promise reactions run. NOTE: each `await` lets one generation of reactions run;
- * the engine's chains after a timer are at most three deep (resolve → then → change event), so
- * 8 generations drain them with room to spare, at a fraction of the cost of a macrotask turn.
+ * Resolves once every pending promise reaction has run, however deep the chain, without a turn of
+ * the event loop. NOTE: Node runs the nextTick queue only once V8's microtask queue is empty
+ * (lib/internal/process/task_queues.js processTicksAndRejections: ticks, then runMicrotasks(),
+ * again while ticks remain); a tick queued from a microtask therefore runs after every reaction
+ * queued before or during the drain. `runUntil` calls this only from a microtask (after an
+ * `await`), never from a tick callback, where a new tick would run first.
  */
+function drained(): Promise<void> {
+  return new Promise(afterMicrotasks);
+}
+
+const afterMicrotasks = (resolve: () => void): void => process.nextTick(resolve);
+
+/** From any context (a tick callback included): reach a microtask, then wait for the drain. */
 async function settle(): Promise<void> {
-  for (let i = 0; i < 8; i++) await null;
+  await null;
+  await drained();
 }
 
 /**
@@ -157,17 +215,8 @@ export class ProcessClock implements Clock {
 
   /** `async: false` for the lab's own synchronous work in the process (a job loop): no settling needed. */
   setTimeout(fn: () => void, ms: number, async = true): TimerHandle {
-    const handle: Handle = { cancelled: false, async };
-    const fire = (): void => {
-      if (this.#disposed) return;
-      if (this.#stalledUntil > this.#scheduler.now) {
-        this.#scheduler.at(this.#stalledUntil, fire, handle);
-        return;
-      }
-      fn();
-    };
-    this.#scheduler.at(this.#scheduler.now + Math.max(0, ms), fire, handle);
-    return handle;
+    const scheduler = this.#scheduler;
+    return scheduler.timer(scheduler.now + Math.max(0, ms), fn, async, this);
   }
 
   clearTimeout(handle: TimerHandle): void {
@@ -179,9 +228,14 @@ export class ProcessClock implements Clock {
     this.#stalledUntil = Math.max(this.#stalledUntil, until);
   }
 
-  /** When the current stall started and ends, or undefined when the loop runs. */
+  /** When the current stall ends (-1 before the first): the loop is blocked while it is in the future. */
   get stalledUntil(): number {
     return this.#stalledUntil;
+  }
+
+  /** The process is gone: its timers are dropped. */
+  get disposed(): boolean {
+    return this.#disposed;
   }
 
   dispose(): void {
