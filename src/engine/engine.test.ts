@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { VirtualClock } from './clock.js';
 import { HealthEngine, type EngineOptions } from './engine.js';
-import { evaluate, type ProbeTarget } from './evaluate.js';
+import { evaluate, sameLines, type ProbeTarget } from './evaluate.js';
 import type { CheckTransition } from './runner.js';
 import { RunAbort, takesRunAbort } from './run-abort.js';
 
@@ -357,6 +357,36 @@ describe('the engine in virtual time', () => {
       ['down', 'name,reasonPublic,check,status,reason'],
       ['fresh', 'name,reasonPublic,check,status'],
     ]);
+    health.stop();
+  });
+
+  test('sameLines: snapshots that differ only in run counters and times give the same lines; a status or reason change does not', async () => {
+    const { clock, health } = setup();
+    const c = controllable();
+    health.readiness('db', c.fn, { intervalMs: 1000 });
+    health.heartbeat('jobs', { timeoutMs: 60_000 });
+    await clock.advance(1);
+    const a = health.snapshot();
+    await clock.advance(1000);
+    const b = health.snapshot();
+    assert.notEqual(a, b);
+    assert.notEqual(a.checks[0]!.runs, b.checks[0]!.runs);
+    assert.equal(sameLines(a, b), true);
+    const strip = (s: typeof a, probe: ProbeTarget) => evaluate(s, probe, { loopBlockedMs: 0 }).lines.map(({ check: _, ...line }) => line);
+    for (const probe of ['startup', 'liveness', 'readiness', 'all'] as const) assert.deepEqual(strip(a, probe), strip(b, probe), probe);
+    c.set('fail');
+    await clock.advance(1000);
+    const failing = health.snapshot();
+    assert.equal(sameLines(b, failing), false);
+    c.set('hang');
+    await clock.advance(3000);
+    assert.equal(health.snapshot().checks[0]!.status, 'fail');
+    assert.equal(sameLines(failing, health.snapshot()), false, 'same status, another reason');
+    health.beginShutdown();
+    const down = health.snapshot();
+    await clock.advance(1);
+    assert.equal(sameLines(down, health.snapshot()), true);
+    assert.equal(sameLines(failing, down), false);
     health.stop();
   });
 

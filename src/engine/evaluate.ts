@@ -58,6 +58,25 @@ export function probeLines(snapshot: HealthSnapshot, probe: ProbeTarget, loopBlo
   return lines;
 }
 
+/**
+ * Whether two snapshots give every probe the same lines, apart from the `check` each line points
+ * to: true when all that `probeLines` reads is equal. Lets a caller that keeps a verdict reuse it
+ * for a newer snapshot in which only run counts and times moved (most snapshots).
+ */
+export function sameLines(a: HealthSnapshot, b: HealthSnapshot): boolean {
+  if (a === b) return true;
+  if (a.started !== b.started || a.shuttingDown !== b.shuttingDown || a.manualStartup !== b.manualStartup) return false;
+  if (a.maxBlockMs !== b.maxBlockMs || a.maxLagMs !== b.maxLagMs || a.checks.length !== b.checks.length) return false;
+  for (let i = 0; i < a.checks.length; i++) {
+    const x = a.checks[i]!;
+    const y = b.checks[i]!;
+    if (x === y) continue;
+    if (x.name !== y.name || x.status !== y.status || x.reason !== y.reason || x.reasonPublic !== y.reasonPublic || x.critical !== y.critical) return false;
+    if (x.probes !== y.probes && x.probes.join() !== y.probes.join()) return false;
+  }
+  return true;
+}
+
 /** The verdict of a probe with `?exclude=` applied. */
 export function evaluate(snapshot: HealthSnapshot, probe: ProbeTarget, options: EvaluateOptions): ProbeVerdict {
   let lines = probeLines(snapshot, probe, options.loopBlockedMs);

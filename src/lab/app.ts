@@ -1,5 +1,5 @@
 import { HealthEngine } from '../engine/engine.js';
-import { evaluate, type ProbeVerdict } from '../engine/evaluate.js';
+import { evaluate, sameLines, type ProbeVerdict } from '../engine/evaluate.js';
 import { takesRunAbort } from '../engine/run-abort.js';
 import type { CheckOptions, HealthSnapshot, ProbeKind } from '../engine/types.js';
 import type { Heartbeat } from '../liveness/heartbeat.js';
@@ -73,8 +73,9 @@ export class SimApp {
   readonly #hooks: AppHooks;
   readonly #beats: Heartbeat[] = [];
   #stallStart = -1;
-  #cachedFor: HealthSnapshot | undefined;
-  #cached: Partial<Record<ProbeKind, ProbeVerdict>> = {};
+  #answersFor: HealthSnapshot | undefined;
+  /** Per probe: undefined passes, a string is the 503 detail, null is not computed yet. */
+  #answers: Record<ProbeKind, string | undefined | null> = unknownAnswers();
   #wedged = false;
   #accepting = true;
   #exited = false;
@@ -170,21 +171,25 @@ export class SimApp {
       else blockedMs = now - this.#stallStart;
     }
     if (waitMs > timeoutMs) return { ok: false, durationMs: timeoutMs, detail: `timeout after ${timeoutMs} ms` };
-    const verdict = this.#verdict(kind, blockedMs);
-    if (verdict.ok) return { ok: true, durationMs: waitMs, detail: '200' };
-    const failed = verdict.lines.find((line) => line.status === 'fail');
-    return { ok: false, durationMs: waitMs, detail: `503 ${failed ? `${failed.name}: ${failed.reason ?? 'failed'}` : ''}`.trim() };
+    const answer = this.#answer(kind, blockedMs);
+    return answer === undefined ? { ok: true, durationMs: waitMs, detail: '200' } : { ok: false, durationMs: waitMs, detail: answer };
   }
 
-  /** The engine's verdict; a snapshot is immutable, so with the loop running it is computed once per snapshot. */
-  #verdict(kind: ProbeKind, blockedMs: number): ProbeVerdict {
+  /**
+   * The engine's verdict as the kubelet sees it: undefined when the probe passes, else the 503
+   * detail. With the loop running it is computed once per snapshot, and kept across snapshots
+   * that give the same lines (a passing check's run only moves its counters).
+   */
+  #answer(kind: ProbeKind, blockedMs: number): string | undefined {
     const snapshot = this.engine.snapshot();
-    if (blockedMs > 0) return evaluate(snapshot, kind, { loopBlockedMs: blockedMs });
-    if (this.#cachedFor !== snapshot) {
-      this.#cachedFor = snapshot;
-      this.#cached = {};
+    if (blockedMs > 0) return answerOf(evaluate(snapshot, kind, { loopBlockedMs: blockedMs }));
+    if (this.#answersFor !== snapshot) {
+      if (this.#answersFor === undefined || !sameLines(this.#answersFor, snapshot)) this.#answers = unknownAnswers();
+      this.#answersFor = snapshot;
     }
-    return (this.#cached[kind] ??= evaluate(snapshot, kind, { loopBlockedMs: 0 }));
+    const known = this.#answers[kind];
+    if (known !== null) return known;
+    return (this.#answers[kind] = answerOf(evaluate(snapshot, kind, { loopBlockedMs: 0 })));
   }
 
   /** One request from the load balancer. */
@@ -229,4 +234,15 @@ export class SimApp {
   get exited(): boolean {
     return this.#exited;
   }
+}
+
+function unknownAnswers(): Record<ProbeKind, string | undefined | null> {
+  return { startup: null, liveness: null, readiness: null };
+}
+
+/** A probe's answer: undefined for 200, else the 503 detail naming the first failed line. */
+function answerOf(verdict: ProbeVerdict): string | undefined {
+  if (verdict.ok) return undefined;
+  const failed = verdict.lines.find((line) => line.status === 'fail');
+  return `503 ${failed ? `${failed.name}: ${failed.reason ?? 'failed'}` : ''}`.trim();
 }
