@@ -1,32 +1,11 @@
 import type { Clock, TimerHandle } from '../engine/clock.js';
+import { Timer, TimerQueue } from './timer-queue.js';
 
 /** An event's identity: clearing it cancels every pending re-queue (a timer deferred by a stall). */
 export interface Handle {
   cancelled: boolean;
   /** Timers of the real engine run promise chains that must settle before the next event. */
   readonly async: boolean;
-}
-
-/**
- * A scheduled event, and its handle. One object per timer, re-queued as it is when a stall defers
- * it: no closure or wrapper per event (a day of a hundred pods is millions of them).
- */
-class Timer implements Handle {
-  at: number;
-  seq: number;
-  cancelled = false;
-  readonly fn: () => void;
-  readonly async: boolean;
-  /** The process whose timer this is (its stall defers it, its death drops it); none for the lab's own events. */
-  readonly clock: ProcessClock | undefined;
-
-  constructor(at: number, seq: number, fn: () => void, async: boolean, clock: ProcessClock | undefined) {
-    this.at = at;
-    this.seq = seq;
-    this.fn = fn;
-    this.async = async;
-    this.clock = clock;
-  }
 }
 
 /** What the kubelet model needs of time: the lab's virtual queue, or real time in real mode. */
@@ -41,7 +20,7 @@ export interface Scheduler {
 }
 
 /**
- * The lab's discrete-event queue: one binary heap for every pod, the kubelet and the traffic.
+ * The lab's discrete-event loop: one queue (TimerQueue) for every pod, the kubelet and the traffic.
  * Engine timers are followed by a few microtask turns so the engine's promise chains complete in
  * virtual time; the lab's own events are synchronous and cost no turn. `VirtualClock.advance()`
  * scans every timer per event and settles after each: fine for a unit test, too slow for a day of
@@ -51,7 +30,7 @@ export class LabScheduler implements Scheduler {
   readonly #macrotask: boolean;
   #now = 0;
   #seq = 0;
-  #heap: Timer[] = [];
+  readonly #queue = new TimerQueue();
   #events = 0;
 
   /** `macrotask: true` settles with a full event-loop turn after each engine timer: slower, for checking the fast way. */
@@ -91,11 +70,10 @@ export class LabScheduler implements Scheduler {
   /** Fires every event due up to `end`, in time order (ties in scheduling order), then stops at `end`. */
   async runUntil(end: number): Promise<void> {
     await this.#settle();
-    const heap = this.#heap;
+    const queue = this.#queue;
     for (;;) {
-      const top = heap[0];
-      if (top === undefined || top.at > end) break;
-      this.#pop();
+      const top = queue.shift(end);
+      if (top === undefined) break;
       if (top.cancelled) continue;
       this.#now = top.at;
       this.#events += 1;
@@ -106,7 +84,7 @@ export class LabScheduler implements Scheduler {
           // The process's event loop is blocked: the timer runs when the stall ends.
           top.at = clock.stalledUntil;
           top.seq = this.#seq++;
-          this.#push(top);
+          queue.push(top);
         } else top.fn();
       }
       if (top.async) await (this.#macrotask ? macrotask() : drained());
@@ -121,53 +99,9 @@ export class LabScheduler implements Scheduler {
 
   #add(at: number, fn: () => void, async: boolean, clock: ProcessClock | undefined): Timer {
     const timer = new Timer(Math.max(at, this.#now), this.#seq++, fn, async, clock);
-    this.#push(timer);
+    this.#queue.push(timer);
     return timer;
   }
-
-  #push(timer: Timer): void {
-    const heap = this.#heap;
-    let i = heap.length;
-    heap.push(timer);
-    while (i > 0) {
-      const parent = (i - 1) >> 1;
-      const p = heap[parent]!;
-      if (!before(timer, p)) break;
-      heap[i] = p;
-      i = parent;
-    }
-    heap[i] = timer;
-  }
-
-  #pop(): void {
-    const heap = this.#heap;
-    const last = heap.pop()!;
-    const n = heap.length;
-    if (n === 0) return;
-    let i = 0;
-    for (;;) {
-      const l = 2 * i + 1;
-      if (l >= n) break;
-      const r = l + 1;
-      let child = l;
-      let c = heap[l]!;
-      if (r < n) {
-        const rc = heap[r]!;
-        if (before(rc, c)) {
-          child = r;
-          c = rc;
-        }
-      }
-      if (!before(c, last)) break;
-      heap[i] = c;
-      i = child;
-    }
-    heap[i] = last;
-  }
-}
-
-function before(a: Timer, b: Timer): boolean {
-  return a.at < b.at || (a.at === b.at && a.seq < b.seq);
 }
 
 /** A full event-loop turn: every pending promise reaction runs, however deep the chain. */
