@@ -58,6 +58,8 @@ export class ProbeWorker {
   #onHold = false;
   #stopped = false;
   #firstTick = 0;
+  /** The worker's next tick; one function for all of them rather than a closure per tick. */
+  readonly #tick = (): void => this.#loop();
 
   constructor(kind: ProbeKind, spec: ResolvedProbeSpec, scheduler: Scheduler, host: WorkerHost) {
     this.kind = kind;
@@ -74,7 +76,7 @@ export class ProbeWorker {
     const periodMs = this.spec.periodSeconds * 1000;
     const delay = kubeletJustStarted ? Math.floor(jitter * periodMs) : 0;
     this.#firstTick = this.#scheduler.now + delay;
-    this.#scheduler.at(this.#firstTick, () => this.#loop());
+    this.#scheduler.at(this.#firstTick, this.#tick);
   }
 
   get stopped(): boolean {
@@ -102,7 +104,7 @@ export class ProbeWorker {
     const periodMs = this.spec.periodSeconds * 1000;
     // The ticker was created after the first delay: ticks fall at firstTick + k × period.
     const nextTick = this.#firstTick + (Math.floor((start - this.#firstTick) / periodMs) + 1) * periodMs;
-    this.#scheduler.at(Math.max(nextTick, done), () => this.#loop());
+    this.#scheduler.at(Math.max(nextTick, done), this.#tick);
   }
 
   /** worker.go doProbe(): false stops the worker; otherwise how long the probe took (ms). */
