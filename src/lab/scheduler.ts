@@ -67,30 +67,50 @@ export class LabScheduler implements Scheduler {
     return this.#add(at, fn, async, clock);
   }
 
-  /** Fires every event due up to `end`, in time order (ties in scheduling order), then stops at `end`. */
-  async runUntil(end: number): Promise<void> {
-    await this.#settle();
-    const queue = this.#queue;
-    for (;;) {
-      const top = queue.shift(end);
-      if (top === undefined) break;
-      if (top.cancelled) continue;
-      this.#now = top.at;
-      this.#events += 1;
-      const clock = top.clock;
-      if (clock === undefined) top.fn();
-      else if (!clock.disposed) {
-        if (clock.stalledUntil > top.at) {
-          // The process's event loop is blocked: the timer runs when the stall ends.
-          top.at = clock.stalledUntil;
-          top.seq = this.#seq++;
-          queue.push(top);
-        } else top.fn();
-      }
-      if (top.async) await (this.#macrotask ? macrotask() : drained());
-    }
-    this.#now = end;
-    await this.#settle();
+  /**
+   * Fires every event due up to `end`, in time order (ties in scheduling order), then stops at
+   * `end`. The lab's own events run back to back; after an engine timer the loop pauses until
+   * every promise reaction it started has run (see `settle`), then resumes from a nextTick.
+   */
+  runUntil(end: number): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const queue = this.#queue;
+      const resumeAfterDrain = (): void => process.nextTick(run);
+      const run = (): void => {
+        try {
+          for (;;) {
+            const top = queue.shift(end);
+            if (top === undefined) break;
+            if (top.cancelled) continue;
+            this.#now = top.at;
+            this.#events += 1;
+            const clock = top.clock;
+            if (clock === undefined) top.fn();
+            else if (!clock.disposed) {
+              if (clock.stalledUntil > top.at) {
+                // The process's event loop is blocked: the timer runs when the stall ends.
+                top.at = clock.stalledUntil;
+                top.seq = this.#seq++;
+                queue.push(top);
+              } else top.fn();
+            }
+            if (top.async) {
+              // `run` is called from a tick (the first time from a microtask): a tick queued
+              // here could run before the reactions `fn` just queued, so it is queued from a
+              // microtask that runs after them (see `settle`).
+              if (this.#macrotask) setImmediate(run);
+              else void RESOLVED.then(resumeAfterDrain);
+              return;
+            }
+          }
+          this.#now = end;
+          this.#settle().then(resolve, reject);
+        } catch (error) {
+          reject(error);
+        }
+      };
+      this.#settle().then(run, reject);
+    });
   }
 
   #settle(): Promise<void> {
@@ -109,24 +129,19 @@ function macrotask(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
 
+const RESOLVED = Promise.resolve();
+
 /**
  * Resolves once every pending promise reaction has run, however deep the chain, without a turn of
  * the event loop. NOTE: Node runs the nextTick queue only once V8's microtask queue is empty
  * (lib/internal/process/task_queues.js processTicksAndRejections: ticks, then runMicrotasks(),
  * again while ticks remain); a tick queued from a microtask therefore runs after every reaction
- * queued before or during the drain. `runUntil` calls this only from a microtask (after an
- * `await`), never from a tick callback, where a new tick would run first.
+ * queued before or during the drain. From a tick callback a new tick would run first: hence the
+ * `await null` (or, in `runUntil`, the resolved promise) that reaches a microtask first.
  */
-function drained(): Promise<void> {
-  return new Promise(afterMicrotasks);
-}
-
-const afterMicrotasks = (resolve: () => void): void => process.nextTick(resolve);
-
-/** From any context (a tick callback included): reach a microtask, then wait for the drain. */
 async function settle(): Promise<void> {
   await null;
-  await drained();
+  await new Promise<void>((resolve) => process.nextTick(resolve));
 }
 
 /**
