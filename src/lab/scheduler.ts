@@ -21,8 +21,8 @@ export interface Scheduler {
 
 /**
  * The lab's discrete-event loop: one queue (TimerQueue) for every pod, the kubelet and the traffic.
- * Engine timers are followed by a few microtask turns so the engine's promise chains complete in
- * virtual time; the lab's own events are synchronous and cost no turn. `VirtualClock.advance()`
+ * Engine timers are followed by a drain of the microtask queue so the engine's promise chains
+ * complete in virtual time; the lab's own events are synchronous and cost no turn. `VirtualClock.advance()`
  * scans every timer per event and settles after each: fine for a unit test, too slow for a day of
  * a hundred pods.
  */
