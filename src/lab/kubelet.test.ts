@@ -148,7 +148,7 @@ test('CrashLoopBackOff: first restart at once, then 10 s doubling to 300 s (kube
   assert.deepEqual(delays, [0, 10, 20, 40, 80, 160, 300, 300, 300]);
 });
 
-test('CrashLoopBackOff starts over after a container ran more than 10 minutes (flowcontrol.Backoff hasExpired: 2 × max)', () => {
+test('CrashLoopBackOff starts over after a container ran more than 600 s (pkg/kubelet/kubelet.go HasExpiredFunc), whatever the cap', () => {
   const b = new CrashLoopBackoff();
   assert.equal(b.restartAt(1000), 1000);
   assert.equal(b.restartAt(2000), 12_000);
@@ -156,4 +156,9 @@ test('CrashLoopBackOff starts over after a container ran more than 10 minutes (f
   const start = 632_000;
   assert.equal(b.restartAt(start + 600_001), start + 600_001, 'more than 10 minutes: restart at once, back-off reset');
   assert.equal(b.restartAt(start + 600_002), start + 600_002 + 10_000);
+  // A 60 s cap still resets after 600 s, not after 2 × 60 s.
+  const short = new CrashLoopBackoff({ maxMs: 60_000 });
+  short.restartAt(0);
+  assert.equal(short.restartAt(1000), 11_000);
+  assert.equal(short.restartAt(11_000 + 130_000), 141_000 + 20_000, '130 s after the last restart is still in back-off');
 });

@@ -121,7 +121,8 @@ export class ProbeWorker {
     }
     if (this.#onHold) return 0;
     if (!c.running) {
-      // NOTE: a non-running container is set to failure; restartPolicy Always keeps the worker.
+      // NOTE: a non-running container is set to failure; the worker keeps going unless the container
+      // terminated and restartPolicy is Never (pkg/kubelet/prober/worker.go doProbe).
       host.publish(this.kind, 'failure', c.id);
       return 0;
     }
@@ -169,7 +170,8 @@ export class ProbeWorker {
     }
     this.#host.publish(this.kind, result, containerId);
     if ((this.kind === 'liveness' || this.kind === 'startup') && result === 'failure') {
-      // NOTE: hold after a failure until the container is restarted; the run starts over.
+      // NOTE: worker.go holds after a liveness failure or after any published startup result, until a
+      // new container; a startup success needs no hold here, as a started container skips startup probes.
       this.#onHold = true;
       this.#resultRun = 0;
     }
