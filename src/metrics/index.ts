@@ -6,7 +6,7 @@ import type { MetricFamily } from './model.js';
 
 export { HealthMetrics, metricsDefaults } from './collector.js';
 export type { FamilySource, MetricsOptions } from './collector.js';
-export { MetricsEndpoint, METRICS_PATH, probeLabel } from './endpoint.js';
+export { MetricsEndpoint, METRICS_PATH, probeLabel, requestCounterIndex } from './endpoint.js';
 export type { MetricsContext, MetricsRequest, MetricsResponse, RequestCount } from './endpoint.js';
 export { CONTENT_TYPES, formatFor, renderExposition } from './exposition.js';
 export type { ExpositionFormat } from './exposition.js';
@@ -46,7 +46,8 @@ export function createMetrics(engine: HealthEngine, options: MetricsOptions = {}
       const format: ExpositionFormat = formatFor(accept);
       return { contentType: CONTENT_TYPES[format], body: renderExposition(endpoint.families(context()), format) };
     },
-    respond: (request) => endpoint.respond(request, context()),
+    // The snapshot and loop state are read only for a `/metrics` request.
+    respond: (request) => endpoint.respond(request, context),
     publish(post, intervalMs = 5000) {
       const send = (): void => post(collector.collect());
       const off = engine.on('change', send);
