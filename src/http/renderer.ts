@@ -28,7 +28,8 @@ export function createRenderer(): (snapshot: HealthSnapshot, request: ProbeReque
   };
 }
 
-function loopWithinBounds(snapshot: HealthSnapshot, blockedMs: number): boolean {
+/** The loop is within the snapshot's bounds: the anonymous answers do not depend on how long it was blocked. */
+export function loopWithinBounds(snapshot: HealthSnapshot, blockedMs: number): boolean {
   if (blockedMs <= 0) return true;
   if (snapshot.maxBlockMs > 0 && blockedMs > snapshot.maxBlockMs) return false;
   if (snapshot.maxLagMs > 0 && blockedMs > snapshot.maxLagMs) return false;

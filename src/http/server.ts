@@ -4,7 +4,8 @@ import type { HealthEngine } from '../engine/engine.js';
 import { forensicsStateDir } from '../forensics/files.js';
 import type { Metrics } from '../metrics/index.js';
 import { probeRequestOf, writeResponse } from './node-handler.js';
-import { createRenderer } from './renderer.js';
+import { PrerenderedProbes, prerenderedSlot, writePrerendered } from './prerendered.js';
+import { createRenderer, loopWithinBounds } from './renderer.js';
 import { configureProbeServer } from './server-config.js';
 import { SharedStamp, realNow } from './shared-stamp.js';
 import type { FromWorker, ToWorker, WorkerData } from './worker.js';
@@ -42,7 +43,19 @@ function urlOf(host: string, port: number): string {
 /** Serves probes from the main event loop. */
 export async function listenOnMain(engine: HealthEngine, settings: ProbeServerSettings, metrics?: Metrics): Promise<ProbeServer> {
   const renderer = createRenderer();
+  const prerendered = new PrerenderedProbes(() => engine.clock.now());
   const server = createServer((req, res) => {
+    const slot = prerenderedSlot(req, settings.detailsToken);
+    if (slot >= 0) {
+      const snapshot = engine.snapshot();
+      const blocked = engine.loopBlockedMs();
+      if (loopWithinBounds(snapshot, blocked)) {
+        const answer = prerendered.answer(slot, snapshot, blocked);
+        writePrerendered(res, answer);
+        metrics?.endpoint.countAt(answer.counter);
+        return;
+      }
+    }
     const request = probeRequestOf(req);
     const response =
       metrics?.respond(request) ??

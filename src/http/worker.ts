@@ -6,7 +6,8 @@ import type { HealthSnapshot } from '../engine/types.js';
 import { ServedLivenessRecorder } from '../forensics/served.js';
 import { MetricsEndpoint, type MetricFamily, type RequestCount } from '../metrics/index.js';
 import { probeRequestOf, writeResponse } from './node-handler.js';
-import { createRenderer } from './renderer.js';
+import { PrerenderedProbes, prerenderedSlot, writePrerendered } from './prerendered.js';
+import { createRenderer, loopWithinBounds } from './renderer.js';
 import { SharedStamp, realNow } from './shared-stamp.js';
 import { configureProbeServer } from './server-config.js';
 
@@ -38,6 +39,7 @@ const data = workerData as WorkerData;
 const port = parentPort!;
 const stamp = new SharedStamp(data.stamp);
 const renderer = createRenderer();
+const prerendered = new PrerenderedProbes(realNow);
 let snapshot = data.snapshot;
 let mainFamilies = data.families;
 const metrics = data.metrics ? new MetricsEndpoint(() => mainFamilies) : undefined;
@@ -45,6 +47,15 @@ const served = data.stateDir === undefined ? undefined : new ServedLivenessRecor
 
 const server = createServer((req, res) => {
   const blocked = Math.max(0, realNow() - stamp.read() - data.watchdogIntervalMs);
+  // The hot path: a plain probe gets its pre-rendered answer; nothing here waits for the main thread.
+  const slot = prerenderedSlot(req, data.detailsToken);
+  if (slot >= 0 && loopWithinBounds(snapshot, blocked)) {
+    const answer = prerendered.answer(slot, snapshot, blocked);
+    writePrerendered(res, answer);
+    metrics?.countAt(answer.counter);
+    served?.observe(answer.request, answer.status, snapshot, blocked);
+    return;
+  }
   const request = probeRequestOf(req);
   const response =
     metrics?.respond(request, { snapshot, loopBlockedMs: blocked }) ??

@@ -1,0 +1,113 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { sameLines } from '../engine/evaluate.js';
+import type { HealthSnapshot } from '../engine/types.js';
+import { requestCounterIndex } from '../metrics/endpoint.js';
+import { render, type ProbeRequest } from './render.js';
+
+/** One answer rendered ahead of the requests it serves: what `writeHead` and `end` take. */
+export interface Prerendered {
+  readonly status: number;
+  /** `[name, value, name, value, …]`, the raw form node:http takes as is. */
+  readonly headers: readonly string[];
+  readonly body: string;
+  /** The request it answers, for whoever records served answers. */
+  readonly request: ProbeRequest;
+  /** The answer's slot in the request counters (`requestCounterIndex`). */
+  readonly counter: number;
+}
+
+// The slots: each probe path with GET, then HEAD.
+const REQUESTS: readonly ProbeRequest[] = ['/livez', '/readyz', '/startupz', '/healthz'].flatMap((url) => [
+  { method: 'GET', url },
+  { method: 'HEAD', url },
+]);
+
+/** The slot of GET or HEAD of a probe path without a query, or -1. */
+export function slotFor(method: string | undefined, url: string | undefined): number {
+  let slot: number;
+  switch (url) {
+    case '/livez':
+      slot = 0;
+      break;
+    case '/readyz':
+      slot = 2;
+      break;
+    case '/startupz':
+      slot = 4;
+      break;
+    case '/healthz':
+      slot = 6;
+      break;
+    default:
+      return -1;
+  }
+  if (method === 'GET') return slot;
+  return method === 'HEAD' ? slot + 1 : -1;
+}
+
+/**
+ * The slot of a plain probe request — GET or HEAD of `/livez`, `/readyz`, `/startupz` or `/healthz`,
+ * no query, text, no token to check — or -1 when it needs the full renderer. That is every request
+ * the kubelet sends (`Accept: *\/*`, no Authorization).
+ */
+export function prerenderedSlot(req: IncomingMessage, detailsToken: string | undefined): number {
+  const slot = slotFor(req.method, req.url);
+  if (slot < 0) return -1;
+  // Scanned in the raw list: reading `req.headers` makes node:http build the headers object, a
+  // measurable part of a request that needs nothing else from it.
+  const raw = req.rawHeaders;
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i]!;
+    if (name.length === 6) {
+      // The same test as wantsJson's first: a JSON type needs the JSON body. Repeated Accept
+      // headers are joined by node:http, which contains 'json' exactly when one of them does.
+      if (isName(name, 'Accept', 'accept') && raw[i + 1]!.includes('json')) return -1;
+    } else if (name.length === 13 && detailsToken !== undefined && isName(name, 'Authorization', 'authorization')) {
+      return -1;
+    }
+  }
+  return slot;
+}
+
+function isName(name: string, canonical: string, lower: string): boolean {
+  return name === canonical || name === lower || name.toLowerCase() === lower;
+}
+
+/**
+ * The anonymous text answers of the probe paths, rendered once per snapshot and reused for the
+ * next snapshot when it gives every probe the same lines (`sameLines`: only run counts and times
+ * moved, the common case). The caller checks the loop is within its bounds first (see
+ * `loopWithinBounds`): then these answers do not depend on the time or the loop state.
+ */
+export class PrerenderedProbes {
+  readonly #now: () => number;
+  readonly #answers: (Prerendered | undefined)[] = REQUESTS.map(() => undefined);
+  #for: HealthSnapshot | undefined;
+
+  /** `now` is read only while rendering. */
+  constructor(now: () => number) {
+    this.#now = now;
+  }
+
+  /** The answer in `slot` (from `prerenderedSlot`) for `snapshot`, rendered on first use. */
+  answer(slot: number, snapshot: HealthSnapshot, loopBlockedMs: number): Prerendered {
+    if (snapshot !== this.#for) {
+      if (this.#for === undefined || !sameLines(this.#for, snapshot)) this.#answers.fill(undefined);
+      this.#for = snapshot;
+    }
+    return (this.#answers[slot] ??= prerender(REQUESTS[slot]!, snapshot, loopBlockedMs, this.#now()));
+  }
+}
+
+function prerender(request: ProbeRequest, snapshot: HealthSnapshot, loopBlockedMs: number, now: number): Prerendered {
+  const response = render(snapshot, request, { now, loopBlockedMs });
+  const headers: string[] = [];
+  for (const name of Object.keys(response.headers)) headers.push(name, response.headers[name]!);
+  return { status: response.status, headers, body: response.body, request, counter: requestCounterIndex(request.url, response.status) };
+}
+
+/** Writes a pre-rendered answer. */
+export function writePrerendered(res: ServerResponse, answer: Prerendered): void {
+  res.writeHead(answer.status, answer.headers as string[]);
+  res.end(answer.body);
+}
