@@ -1,6 +1,10 @@
 import { createServer, type Server } from 'node:http';
+import { serialize } from 'node:v8';
 import { Worker } from 'node:worker_threads';
+import { realClock } from '../engine/clock.js';
 import type { HealthEngine } from '../engine/engine.js';
+import { sameLines } from '../engine/evaluate.js';
+import type { HealthSnapshot } from '../engine/types.js';
 import { forensicsStateDir } from '../forensics/files.js';
 import type { Metrics } from '../metrics/index.js';
 import { probeRequestOf, writeResponse } from './node-handler.js';
@@ -101,27 +105,48 @@ function listen(server: Server, port: number, host: string): Promise<number> {
 
 const workerUrl = new URL('./worker.js', import.meta.url);
 
-/** Serves probes from a worker thread fed with snapshots and a shared main-loop stamp. */
-export async function listenOnWorker(engine: HealthEngine, settings: ProbeServerSettings, metrics?: Metrics): Promise<ProbeServer & { [kWorker]: () => Worker | undefined }> {
-  const stamp = new SharedStamp();
+/**
+ * Keeps `stamp` fresh from the main loop; returns a function that stops it. On the real clock the
+ * engine's watchdog already wakes every interval, so its stamps are copied (one timer, not two).
+ */
+function stampFromMainLoop(engine: HealthEngine, stamp: SharedStamp): () => void {
+  if (engine.clock === realClock) {
+    // NOTE: the real clock's now() is realNow(): the worker compares it with its own realNow().
+    return engine.watchdog.onStamp((now) => stamp.write(now));
+  }
   // NOTE: stamped by a real-time timer on the main loop, whatever clock the engine runs on.
   stamp.write(realNow());
   const stamper = setInterval(() => stamp.write(realNow()), engine.watchdog.intervalMs);
   stamper.unref();
-  const offStamp = (): void => clearInterval(stamper);
+  return () => clearInterval(stamper);
+}
+
+/** Serves probes from a worker thread fed with snapshots and a shared main-loop stamp. */
+export async function listenOnWorker(engine: HealthEngine, settings: ProbeServerSettings, metrics?: Metrics): Promise<ProbeServer & { [kWorker]: () => Worker | undefined }> {
+  const stamp = new SharedStamp();
+  const offStamp = stampFromMainLoop(engine, stamp);
   let worker: Worker | undefined;
   let closed = false;
   let restarts = 0;
+  /** The last snapshot the current worker was given. */
+  let posted: HealthSnapshot | undefined;
+  const postSnapshot = (snapshot: HealthSnapshot): void => {
+    if (!worker || snapshot === posted) return;
+    const same = posted !== undefined && sameLines(posted, snapshot);
+    posted = snapshot;
+    worker.postMessage({ type: 'snapshot', encoded: serialize(snapshot), sameLines: same } satisfies ToWorker);
+  };
 
   const spawn = (port: number): Promise<number> =>
     new Promise((resolve, reject) => {
+      posted = engine.snapshot();
       const data: WorkerData = {
         stamp: stamp.buffer,
         watchdogIntervalMs: engine.watchdog.intervalMs,
         port,
         host: settings.host,
         detailsToken: settings.detailsToken,
-        snapshot: engine.snapshot(),
+        snapshot: posted,
         metrics: metrics !== undefined,
         families: metrics?.collector.collect() ?? [],
         stateDir: forensicsStateDir(engine),
@@ -135,7 +160,7 @@ export async function listenOnWorker(engine: HealthEngine, settings: ProbeServer
           // NOTE: ref'd while starting (so `await listen()` holds the process), never after.
           if (!closed) w.unref();
           // The snapshot may have changed while the worker started.
-          w.postMessage({ type: 'snapshot', snapshot: engine.snapshot() } satisfies ToWorker);
+          postSnapshot(engine.snapshot());
           resolve(message.port);
         } else if (message.type === 'requests') {
           metrics?.endpoint.setRemoteCounts(message.counts);
@@ -168,11 +193,9 @@ export async function listenOnWorker(engine: HealthEngine, settings: ProbeServer
       });
     });
 
-  const offChange = engine.on('change', (snapshot) => {
-    worker?.postMessage({ type: 'snapshot', snapshot } satisfies ToWorker);
-  });
+  const offChange = engine.on('change', postSnapshot);
   // NOTE: the main thread's counters go to the worker, so /metrics never waits on a blocked main loop.
-  const offMetrics = metrics?.publish((families) => worker?.postMessage({ type: 'metrics', families } satisfies ToWorker)) ?? (() => {});
+  const offMetrics = metrics?.publish((families) => worker?.postMessage({ type: 'metrics', encoded: serialize(families) } satisfies ToWorker)) ?? (() => {});
 
   let boundPort: number;
   try {

@@ -1,6 +1,7 @@
 // The probe server's worker thread: answers probes from the last snapshot the main thread posted,
 // with the main loop's state read from shared memory, so a busy main loop never delays a probe.
 import { createServer } from 'node:http';
+import { deserialize } from 'node:v8';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { HealthSnapshot } from '../engine/types.js';
 import { ServedLivenessRecorder } from '../forensics/served.js';
@@ -26,9 +27,15 @@ export interface WorkerData {
   readonly stateDir: string | undefined;
 }
 
+/**
+ * Snapshots and families arrive `v8.serialize`d and are decoded only when a request reads them:
+ * most snapshots are replaced before any request needs them (checks run more often than the
+ * kubelet probes) and families are read only by a scrape.
+ */
 export type ToWorker =
-  | { readonly type: 'snapshot'; readonly snapshot: HealthSnapshot }
-  | { readonly type: 'metrics'; readonly families: readonly MetricFamily[] }
+  /** `sameLines`: the snapshot gives every probe the same lines as the one posted before it. */
+  | { readonly type: 'snapshot'; readonly encoded: Uint8Array; readonly sameLines: boolean }
+  | { readonly type: 'metrics'; readonly encoded: Uint8Array }
   | { readonly type: 'close' };
 export type FromWorker =
   | { readonly type: 'listening'; readonly port: number; readonly host: string }
@@ -41,32 +48,65 @@ const stamp = new SharedStamp(data.stamp);
 const renderer = createRenderer();
 const prerendered = new PrerenderedProbes(realNow);
 let snapshot = data.snapshot;
+/** The newest snapshot posted, not decoded yet. */
+let encodedSnapshot: Uint8Array | undefined;
+/** Some snapshot posted since the last decode changed a probe's lines, so the pre-rendered answers need it. */
+let linesMoved = false;
 let mainFamilies = data.families;
-const metrics = data.metrics ? new MetricsEndpoint(() => mainFamilies) : undefined;
+let encodedFamilies: Uint8Array | undefined;
+const metrics = data.metrics ? new MetricsEndpoint(() => families()) : undefined;
 const served = data.stateDir === undefined ? undefined : new ServedLivenessRecorder(data.stateDir);
 
+function currentSnapshot(): HealthSnapshot {
+  if (encodedSnapshot !== undefined) {
+    snapshot = deserialize(encodedSnapshot) as HealthSnapshot;
+    encodedSnapshot = undefined;
+    linesMoved = false;
+  }
+  return snapshot;
+}
+
+function families(): readonly MetricFamily[] {
+  if (encodedFamilies !== undefined) {
+    mainFamilies = deserialize(encodedFamilies) as MetricFamily[];
+    encodedFamilies = undefined;
+  }
+  return mainFamilies;
+}
+
 const server = createServer((req, res) => {
-  const blocked = Math.max(0, realNow() - stamp.read() - data.watchdogIntervalMs);
+  const blocked = Math.max(0, stamp.ageMs(realNow()) - data.watchdogIntervalMs);
   // The hot path: a plain probe gets its pre-rendered answer; nothing here waits for the main thread.
   const slot = prerenderedSlot(req, data.detailsToken);
-  if (slot >= 0 && loopWithinBounds(snapshot, blocked)) {
-    const answer = prerendered.answer(slot, snapshot, blocked);
-    writePrerendered(res, answer);
-    metrics?.countAt(answer.counter);
-    served?.observe(answer.request, answer.status, snapshot, blocked);
-    return;
+  if (slot >= 0) {
+    const current = linesMoved ? currentSnapshot() : snapshot;
+    if (loopWithinBounds(current, blocked)) {
+      const answer = prerendered.answer(slot, current, blocked);
+      writePrerendered(res, answer);
+      metrics?.countAt(answer.counter);
+      served?.observe(answer.request, answer.status, current, blocked);
+      return;
+    }
   }
+  const current = currentSnapshot();
   const request = probeRequestOf(req);
   const response =
-    metrics?.respond(request, { snapshot, loopBlockedMs: blocked }) ??
-    renderer(snapshot, request, { now: realNow(), loopBlockedMs: blocked, detailsToken: data.detailsToken });
+    metrics?.respond(request, { snapshot: current, loopBlockedMs: blocked }) ??
+    renderer(current, request, { now: realNow(), loopBlockedMs: blocked, detailsToken: data.detailsToken });
   writeResponse(res, response);
   metrics?.countRequest(request.url, response.status);
-  served?.observe(request, response.status, snapshot, blocked);
+  served?.observe(request, response.status, current, blocked);
 });
 
 // The request counts go back to the main thread for health.metrics() and prom-client.
-const postCounts = metrics ? setInterval(() => port.postMessage({ type: 'requests', counts: metrics.requestCounts() } satisfies FromWorker), 5000) : undefined;
+let postedTotal = 0;
+const postCounts = metrics
+  ? setInterval(() => {
+      if (metrics.total === postedTotal) return;
+      postedTotal = metrics.total;
+      port.postMessage({ type: 'requests', counts: metrics.requestCounts() } satisfies FromWorker);
+    }, 5000)
+  : undefined;
 postCounts?.unref();
 configureProbeServer(server);
 
@@ -84,8 +124,10 @@ server.listen(data.port, data.host, () => {
 });
 
 port.on('message', (message: ToWorker) => {
-  if (message.type === 'snapshot') snapshot = message.snapshot;
-  else if (message.type === 'metrics') mainFamilies = message.families;
+  if (message.type === 'snapshot') {
+    encodedSnapshot = message.encoded;
+    if (!message.sameLines) linesMoved = true;
+  } else if (message.type === 'metrics') encodedFamilies = message.encoded;
   else if (message.type === 'close') {
     if (postCounts) clearInterval(postCounts);
     if (!server.listening) process.exit(0);
