@@ -6,7 +6,7 @@ import type { HealthEngine } from '../engine/engine.js';
 import { sameLines } from '../engine/evaluate.js';
 import type { HealthSnapshot } from '../engine/types.js';
 import { forensicsStateDir } from '../forensics/files.js';
-import type { Metrics } from '../metrics/index.js';
+import type { MetricFamily, Metrics } from '../metrics/index.js';
 import { probeRequestOf, writeResponse } from './node-handler.js';
 import { PrerenderedProbes, prerenderedSlot, writePrerendered } from './prerendered.js';
 import { createRenderer, loopWithinBounds } from './renderer.js';
@@ -105,6 +105,9 @@ function listen(server: Server, port: number, host: string): Promise<number> {
 
 const workerUrl = new URL('./worker.js', import.meta.url);
 
+/** A `/metrics` scrape this recent keeps families posted on every change (Prometheus scrapes every 15 s to 1 min). */
+const SCRAPED_RECENTLY_MS = 5 * 60_000;
+
 /**
  * Keeps `stamp` fresh from the main loop; returns a function that stops it. On the real clock the
  * engine's watchdog already wakes every interval, so its stamps are copied (one timer, not two).
@@ -128,6 +131,10 @@ export async function listenOnWorker(engine: HealthEngine, settings: ProbeServer
   let worker: Worker | undefined;
   let closed = false;
   let restarts = 0;
+  // Families go to the worker every 5 s, and on every change while /metrics is being scraped.
+  let scrapedAt = -Infinity;
+  const scrapedRecently = (): boolean => realNow() - scrapedAt < SCRAPED_RECENTLY_MS;
+  const postFamilies = (families: MetricFamily[]): void => worker?.postMessage({ type: 'metrics', encoded: serialize(families) } satisfies ToWorker);
   /** The last snapshot the current worker was given. */
   let posted: HealthSnapshot | undefined;
   const postSnapshot = (snapshot: HealthSnapshot): void => {
@@ -164,6 +171,11 @@ export async function listenOnWorker(engine: HealthEngine, settings: ProbeServer
           resolve(message.port);
         } else if (message.type === 'requests') {
           metrics?.endpoint.setRemoteCounts(message.counts);
+        } else if (message.type === 'scraped') {
+          const resumed = !scrapedRecently();
+          scrapedAt = realNow();
+          // The next scrape sees the families as of now, and every change from here on.
+          if (resumed && metrics) postFamilies(metrics.collector.collect());
         } else if (message.type === 'error') {
           const error = Object.assign(new Error(`probe server could not listen on ${settings.host}:${port}: ${message.message}`), message.code ? { code: message.code } : {});
           reject(error);
@@ -195,7 +207,7 @@ export async function listenOnWorker(engine: HealthEngine, settings: ProbeServer
 
   const offChange = engine.on('change', postSnapshot);
   // NOTE: the main thread's counters go to the worker, so /metrics never waits on a blocked main loop.
-  const offMetrics = metrics?.publish((families) => worker?.postMessage({ type: 'metrics', encoded: serialize(families) } satisfies ToWorker)) ?? (() => {});
+  const offMetrics = metrics?.publish(postFamilies, undefined, scrapedRecently) ?? (() => {});
 
   let boundPort: number;
   try {

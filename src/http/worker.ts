@@ -40,6 +40,8 @@ export type ToWorker =
 export type FromWorker =
   | { readonly type: 'listening'; readonly port: number; readonly host: string }
   | { readonly type: 'requests'; readonly counts: readonly RequestCount[] }
+  /** `/metrics` was served: the main thread posts families on every change for a while. */
+  | { readonly type: 'scraped' }
   | { readonly type: 'error'; readonly message: string; readonly code?: string };
 
 const data = workerData as WorkerData;
@@ -90,13 +92,22 @@ const server = createServer((req, res) => {
   }
   const current = currentSnapshot();
   const request = probeRequestOf(req);
-  const response =
-    metrics?.respond(request, { snapshot: current, loopBlockedMs: blocked }) ??
-    renderer(current, request, { now: realNow(), loopBlockedMs: blocked, detailsToken: data.detailsToken });
+  const scrape = metrics?.respond(request, { snapshot: current, loopBlockedMs: blocked });
+  if (scrape?.status === 200) scraped();
+  const response = scrape ?? renderer(current, request, { now: realNow(), loopBlockedMs: blocked, detailsToken: data.detailsToken });
   writeResponse(res, response);
   metrics?.countRequest(request.url, response.status);
   served?.observe(request, response.status, current, blocked);
 });
+
+let scrapedPostedAt = -Infinity;
+/** Tells the main thread about a scrape, at most once a second. */
+function scraped(): void {
+  const now = realNow();
+  if (now - scrapedPostedAt < 1000) return;
+  scrapedPostedAt = now;
+  port.postMessage({ type: 'scraped' } satisfies FromWorker);
+}
 
 // The request counts go back to the main thread for health.metrics() and prom-client.
 let postedTotal = 0;

@@ -25,10 +25,11 @@ export interface Metrics {
   /** Answers `/metrics` (undefined for other paths). */
   respond(request: MetricsRequest): MetricsResponse | undefined;
   /**
-   * Calls `post` with the main thread's families on every snapshot change and every `intervalMs`
-   * (event-loop delay moves without a snapshot change), for a probe worker. Returns a stop function.
+   * Calls `post` with the main thread's families every `intervalMs` (event-loop delay moves without a
+   * snapshot change) and on every snapshot change while `wanted()` says someone reads them (default:
+   * always), for a probe worker. Returns a stop function.
    */
-  publish(post: (families: MetricFamily[]) => void, intervalMs?: number): () => void;
+  publish(post: (families: MetricFamily[]) => void, intervalMs?: number, wanted?: () => boolean): () => void;
   close(): void;
 }
 
@@ -48,9 +49,12 @@ export function createMetrics(engine: HealthEngine, options: MetricsOptions = {}
     },
     // The snapshot and loop state are read only for a `/metrics` request.
     respond: (request) => endpoint.respond(request, context),
-    publish(post, intervalMs = 5000) {
+    publish(post, intervalMs = 5000, wanted = () => true) {
       const send = (): void => post(collector.collect());
-      const off = engine.on('change', send);
+      // Collecting and posting on every change is most of an idle main thread's work: skipped while nobody reads them.
+      const off = engine.on('change', () => {
+        if (wanted()) send();
+      });
       // NOTE: a real timer, unref()ed: it never keeps the process alive and runs whatever clock the engine uses.
       const timer = setInterval(send, intervalMs);
       timer.unref();

@@ -207,6 +207,32 @@ describe('metrics', () => {
     }
   });
 
+  test('publish posts at once, then on a change only while wanted()', async () => {
+    const clock = new VirtualClock();
+    const health = new HealthEngine({ clock });
+    const metrics = createMetrics(health, { eventLoop: false });
+    let wanted = false;
+    const posted: number[] = [];
+    const runsOf = (families: readonly { name: string; type: string; samples?: readonly { value: number }[] }[]): number =>
+      families.find((f) => f.name === 'probekit_check_runs_total')?.samples?.reduce((sum, s) => sum + s.value, 0) ?? -1;
+    // The interval is far away: every post below comes from publish() itself or from a change.
+    const stop = metrics.publish((families) => posted.push(runsOf(families)), 3_600_000, () => wanted);
+    try {
+      health.readiness('db', () => undefined, { intervalMs: 1000 });
+      assert.deepEqual(posted, [0], 'one post when publishing starts');
+      await clock.advance(1);
+      await clock.advance(1000);
+      assert.deepEqual(posted, [0], 'two runs changed the snapshot, nobody wanted them');
+      wanted = true;
+      await clock.advance(1000);
+      assert.deepEqual(posted, [0, 3], 'the third run is posted');
+    } finally {
+      stop();
+      metrics.close();
+      health.stop();
+    }
+  });
+
   test('event-loop delay p99 and max see a 200 ms block on the real loop', async () => {
     const health = new HealthEngine();
     const metrics = createMetrics(health, { eventLoopResolutionMs: 10 });

@@ -43,6 +43,34 @@ for (const thread of ['main', 'worker'] as const) {
   });
 }
 
+describe('/metrics from the worker after a scrape', { skip }, () => {
+  test('check runs reach the worker at once, not only with the 5 s post', async () => {
+    const clock = new VirtualClock();
+    const health = createHealth({ clock, env: {} });
+    health.readiness('db', () => undefined, { intervalMs: 1000 });
+    await clock.advance(1);
+    const server = await health.listen({ port: 0, host: '127.0.0.1', thread: 'worker' });
+    const runs = async (): Promise<string[]> => lines(await (await fetch(server.url + '/metrics')).text(), 'probekit_check_runs_total{check="db",result="pass"}');
+    try {
+      assert.deepEqual(await runs(), ['probekit_check_runs_total{check="db",result="pass"} 1']);
+      // Three runs in a row, each seen within a second: the 5 s post alone would miss most of them.
+      for (let n = 2; n <= 4; n++) {
+        await clock.advance(1000);
+        const deadline = performance.now() + 1000;
+        let seen: string[] = [];
+        while (performance.now() < deadline) {
+          seen = await runs();
+          if (seen[0] === `probekit_check_runs_total{check="db",result="pass"} ${n}`) break;
+          await new Promise((r) => setTimeout(r, 20));
+        }
+        assert.deepEqual(seen, [`probekit_check_runs_total{check="db",result="pass"} ${n}`], `run ${n}`);
+      }
+    } finally {
+      await health.close();
+    }
+  });
+});
+
 describe('/metrics from the worker while the main loop is blocked', { skip }, () => {
   test('answers at once and shows the blocked seconds rising', async () => {
     const fixture = fileURLToPath(new URL('./test-fixtures/blocking-metrics-service.js', import.meta.url));
