@@ -149,7 +149,7 @@ export class HealthEngine {
     v.plainObject('options', options);
     const { probes, ...rest } = options;
     const probeList = resolveProbes(probes);
-    const { fn, definition, takesRunAbort } = resolveCheck(name, check);
+    const { fn, definition } = resolveCheck(name, check);
     const resolved = resolveCheckOptions(`options of check \`${name}\``, rest, {
       ...checkDefaults,
       ...this.#options.checkDefaults,
@@ -171,7 +171,7 @@ export class HealthEngine {
       ranOnce: (r) => {
         if (!this.#started && r.probes.includes('startup')) this.#queueLatch();
       },
-    }, takesRunAbort);
+    });
     this.#runners.set(name, runner);
     this.#order.push(name);
     runner.start();
@@ -375,11 +375,12 @@ function resolveProbes(value: unknown): ProbeKind[] {
   return [...new Set(probes)];
 }
 
-function resolveCheck(name: string, check: unknown): { fn: CheckFunction; definition?: CheckDefinition; takesRunAbort: boolean } {
-  if (typeof check === 'function') return { fn: check as CheckFunction, takesRunAbort: isRunAbortCheck(check) };
+function resolveCheck(name: string, check: unknown): { fn: CheckFunction; definition?: CheckDefinition } {
+  if (typeof check === 'function') return { fn: check as CheckFunction };
   if (check !== null && typeof check === 'object' && typeof (check as CheckDefinition).check === 'function') {
     const definition = check as CheckDefinition;
-    return { fn: (signal) => definition.check(signal), definition, takesRunAbort: isRunAbortCheck(definition.check) };
+    // A takesRunAbort check is a plain function that keeps its mark only if passed on as is.
+    return { fn: isRunAbortCheck(definition.check) ? definition.check : (signal) => definition.check(signal), definition };
   }
   throw new TypeError(`Expected check \`${name}\` to be a function \`(signal) => …\` or an object with a \`check\` function, got \`${v.describe(check)}\``);
 }

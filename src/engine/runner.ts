@@ -1,7 +1,7 @@
 import type { Clock, TimerHandle } from './clock.js';
 import { CheckTimeoutError, HealthClosedError, formatMs, toError } from './errors.js';
 import { errorReason, interpretResolved, type Interpreted } from './interpret.js';
-import { RunAbort } from './run-abort.js';
+import { RunAbort, isRunAbortCheck } from './run-abort.js';
 import type { CheckDetails, CheckFunction, CheckSnapshot, CheckStatus, ProbeKind, RunResult } from './types.js';
 
 /** Resolved per-check settings. */
@@ -67,11 +67,11 @@ export class CheckRunner {
   #runTimeout: TimerHandle | undefined;
   #cached: CheckSnapshot | undefined;
 
-  constructor(name: string, probes: readonly ProbeKind[], fn: CheckFunction, options: ResolvedCheckOptions, clock: Clock, hooks: RunnerHooks, takesRunAbort = false) {
+  constructor(name: string, probes: readonly ProbeKind[], fn: CheckFunction, options: ResolvedCheckOptions, clock: Clock, hooks: RunnerHooks) {
     this.name = name;
     this.probes = Object.freeze([...probes]);
     this.#fn = fn;
-    this.#takesRunAbort = takesRunAbort;
+    this.#takesRunAbort = isRunAbortCheck(fn);
     this.options = options;
     this.#clock = clock;
     this.#hooks = hooks;
