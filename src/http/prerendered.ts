@@ -3,6 +3,7 @@ import { sameLines } from '../engine/evaluate.js';
 import type { HealthSnapshot } from '../engine/types.js';
 import { requestCounterIndex } from '../metrics/endpoint.js';
 import { render, type ProbeRequest } from './render.js';
+import { loopWithinBounds } from './renderer.js';
 
 /** One answer rendered ahead of the requests it serves: what `writeHead` and `end` take. */
 export interface Prerendered {
@@ -76,8 +77,8 @@ function isName(name: string, canonical: string, lower: string): boolean {
 /**
  * The anonymous text answers of the probe paths, rendered once per snapshot and reused for the
  * next snapshot when it gives every probe the same lines (`sameLines`: only run counts and times
- * moved, the common case). The caller checks the loop is within its bounds first (see
- * `loopWithinBounds`): then these answers do not depend on the time or the loop state.
+ * moved, the common case). Served only while the loop is within the snapshot's bounds
+ * (`loopWithinBounds`): then these answers do not depend on the time or the loop state.
  */
 export class PrerenderedProbes {
   readonly #now: () => number;
@@ -97,6 +98,17 @@ export class PrerenderedProbes {
     }
     return (this.#answers[slot] ??= prerender(REQUESTS[slot]!, snapshot, loopBlockedMs, this.#now()));
   }
+
+  /**
+   * Writes the answer in `slot` when the loop is within the snapshot's bounds and returns it;
+   * `undefined` (nothing written) when the full renderer must answer.
+   */
+  serve(res: ServerResponse, slot: number, snapshot: HealthSnapshot, loopBlockedMs: number): Prerendered | undefined {
+    if (!loopWithinBounds(snapshot, loopBlockedMs)) return undefined;
+    const answer = this.answer(slot, snapshot, loopBlockedMs);
+    writePrerendered(res, answer);
+    return answer;
+  }
 }
 
 function prerender(request: ProbeRequest, snapshot: HealthSnapshot, loopBlockedMs: number, now: number): Prerendered {
@@ -107,7 +119,7 @@ function prerender(request: ProbeRequest, snapshot: HealthSnapshot, loopBlockedM
 }
 
 /** Writes a pre-rendered answer. */
-export function writePrerendered(res: ServerResponse, answer: Prerendered): void {
+function writePrerendered(res: ServerResponse, answer: Prerendered): void {
   res.writeHead(answer.status, answer.headers as string[]);
   res.end(answer.body);
 }

@@ -8,8 +8,8 @@ import type { HealthSnapshot } from '../engine/types.js';
 import { forensicsStateDir } from '../forensics/files.js';
 import type { MetricFamily, Metrics } from '../metrics/index.js';
 import { probeRequestOf, writeResponse } from './node-handler.js';
-import { PrerenderedProbes, prerenderedSlot, writePrerendered } from './prerendered.js';
-import { createRenderer, loopWithinBounds } from './renderer.js';
+import { PrerenderedProbes, prerenderedSlot } from './prerendered.js';
+import { createRenderer } from './renderer.js';
 import { configureProbeServer } from './server-config.js';
 import { SharedStamp, realNow } from './shared-stamp.js';
 import type { FromWorker, ToWorker, WorkerData } from './worker.js';
@@ -51,11 +51,8 @@ export async function listenOnMain(engine: HealthEngine, settings: ProbeServerSe
   const server = createServer((req, res) => {
     const slot = prerenderedSlot(req, settings.detailsToken);
     if (slot >= 0) {
-      const snapshot = engine.snapshot();
-      const blocked = engine.loopBlockedMs();
-      if (loopWithinBounds(snapshot, blocked)) {
-        const answer = prerendered.answer(slot, snapshot, blocked);
-        writePrerendered(res, answer);
+      const answer = prerendered.serve(res, slot, engine.snapshot(), engine.loopBlockedMs());
+      if (answer) {
         metrics?.endpoint.countAt(answer.counter);
         return;
       }

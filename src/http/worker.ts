@@ -7,8 +7,8 @@ import type { HealthSnapshot } from '../engine/types.js';
 import { ServedLivenessRecorder } from '../forensics/served.js';
 import { MetricsEndpoint, type MetricFamily, type RequestCount } from '../metrics/index.js';
 import { probeRequestOf, writeResponse } from './node-handler.js';
-import { PrerenderedProbes, prerenderedSlot, writePrerendered } from './prerendered.js';
-import { createRenderer, loopWithinBounds } from './renderer.js';
+import { PrerenderedProbes, prerenderedSlot } from './prerendered.js';
+import { createRenderer } from './renderer.js';
 import { SharedStamp, realNow } from './shared-stamp.js';
 import { configureProbeServer } from './server-config.js';
 
@@ -82,9 +82,8 @@ const server = createServer((req, res) => {
   const slot = prerenderedSlot(req, data.detailsToken);
   if (slot >= 0) {
     const current = linesMoved ? currentSnapshot() : snapshot;
-    if (loopWithinBounds(current, blocked)) {
-      const answer = prerendered.answer(slot, current, blocked);
-      writePrerendered(res, answer);
+    const answer = prerendered.serve(res, slot, current, blocked);
+    if (answer) {
       metrics?.countAt(answer.counter);
       served?.observe(answer.request, answer.status, current, blocked);
       return;
