@@ -136,8 +136,9 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
       io.stderr.write(`probekit lab run: the scenario's faults hit ${unmapped.map((d) => `\`${d}\``).join(', ')}; say where it is: ${names}\n`);
       return 2;
     }
-    const code = await runRealMode(scenario, command, dependencies, values.verbose, io, results);
-    if (code !== 0) return code;
+    const result = await runRealMode(scenario, command, dependencies, values.verbose, io);
+    if (result === undefined) return 2;
+    results.push(result);
   } else {
     for (const scenario of scenarios) results.push(await simulate(scenario));
   }
@@ -157,15 +158,14 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   return 0;
 }
 
-/** Real mode: embedded datastores started for `name=embedded`, the run, and everything stopped after. */
+/** Real mode: embedded datastores started for `name=embedded`, the run, and everything stopped after; `undefined` after an error it reported. */
 async function runRealMode(
   scenario: Scenario,
   command: string[],
   wanted: Record<string, { host: string; port: number } | 'embedded'>,
   verbose: boolean,
   io: CliIO,
-  results: LabResult[],
-): Promise<number> {
+): Promise<LabResult | undefined> {
   const { runReal } = await import('../lab/real.js');
   const { EmbeddedDatastore } = await import('./demo/datastore.js');
   const stores: InstanceType<typeof EmbeddedDatastore>[] = [];
@@ -182,20 +182,17 @@ async function runRealMode(
       io.stderr.write(`probekit lab run: \`${name}\` is an embedded datastore on 127.0.0.1:${dependencies[name].port}\n`);
     }
     io.stderr.write(`probekit lab run: ${scenario.name}, ${scenario.replicas} replicas of \`${command.join(' ')}\` for ${scenario.durationMs / 1000} s of real time\n`);
-    results.push(
-      await runReal(scenario, {
-        command: command[0]!,
-        args: command.slice(1),
-        dependencies,
-        log: (line) => {
-          if (verbose || line.startsWith('lab:')) io.stderr.write(`${line}\n`);
-        },
-      }),
-    );
-    return 0;
+    return await runReal(scenario, {
+      command: command[0]!,
+      args: command.slice(1),
+      dependencies,
+      log: (line) => {
+        if (verbose || line.startsWith('lab:')) io.stderr.write(`${line}\n`);
+      },
+    });
   } catch (error) {
     io.stderr.write(`probekit lab run: ${(error as Error).message}\n`);
-    return 2;
+    return undefined;
   } finally {
     await Promise.all(stores.map((s) => s.stop()));
   }
