@@ -1,8 +1,8 @@
 // How fast the probe lab simulates: `node bench/lab.js [scenario.yaml]` after `npm run build`.
 // Prints simulated pod-hours, events and wall time.
 import { fileURLToPath } from 'node:url';
-import { loadScenario } from '../dist/lab/load-scenario.js';
-import { simulate } from '../dist/lab/simulate.js';
+import { loadScenario } from '../packages/cli/dist/lab/scenario/load-scenario.js';
+import { simulate } from '../packages/cli/dist/lab/simulate.js';
 
 const file = process.argv[2] ?? fileURLToPath(new URL('../scenarios/bench-day.yaml', import.meta.url));
 const scenario = await loadScenario(file);

@@ -419,7 +419,7 @@ async function coldStart() {
   log(`7. cold start of an exec probe: ${runs} runs each, alternating`);
   const target = await startServer(contenders[2]);
   const url = `http://127.0.0.1:${target.probePort}${target.live}`;
-  const bin = fileURLToPath(new URL('../bin/probekit.js', import.meta.url));
+  const bin = fileURLToPath(new URL('../packages/probekit/bin/probekit.js', import.meta.url));
   const commands = [
     { name: '`node -e 0` (no request: the floor of any Node.js command)', argv: [process.execPath, ['-e', '0']] },
     { name: '`probekit check <url> -q`', argv: [process.execPath, [bin, 'check', url, '-q']] },

@@ -1,15 +1,15 @@
 // Rolling restart under load: probekit vs @godaddy/terminus vs lightship, same harness, same drain delay.
 // Run from the repo root: npm run build && node bench/shutdown-compare.js [rounds]
 // Prints a markdown table (the one in docs/shutdown.md).
-import { rollingRestart } from '../dist/shutdown/rolling/harness.js';
+import { rollingRestart } from '../packages/probekit/dist/shutdown/test-fixtures/rolling/harness.js';
 
 const rounds = Number(process.argv[2] ?? 10);
 const drainDelayMs = 2000;
 const pollMs = 1000;
 const apps = [
   { name: 'probekit (examples/express.js)', command: ['examples/express.js'], readinessPath: '/readyz' },
-  { name: '@godaddy/terminus 4 (beforeShutdown + useExit0)', command: ['dist/shutdown/rolling/apps/terminus-app.js'], readinessPath: '/readyz' },
-  { name: 'lightship 9 (shutdownDelay + server.close())', command: ['dist/shutdown/rolling/apps/lightship-app.js'], readinessPath: '/ready' },
+  { name: '@godaddy/terminus 4 (beforeShutdown + useExit0)', command: ['packages/probekit/dist/shutdown/test-fixtures/rolling/apps/terminus-app.js'], readinessPath: '/readyz' },
+  { name: 'lightship 9 (shutdownDelay + server.close())', command: ['packages/probekit/dist/shutdown/test-fixtures/rolling/apps/lightship-app.js'], readinessPath: '/ready' },
 ];
 
 const rows = [];

@@ -1,5 +1,5 @@
 // probekit: createHealth() with its standalone probe server; THREAD=worker|main. CHECKS=n adds n-1 more instant checks.
-import { createHealth } from '../../dist/index.js';
+import { createHealth } from 'probekit';
 import { announce, dependency, startApp } from './common.js';
 
 const thread = process.env.THREAD === 'main' ? 'main' : 'worker';

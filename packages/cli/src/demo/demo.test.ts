@@ -1,0 +1,63 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+
+const bin = fileURLToPath(new URL('../../bin/probekit-cli.js', import.meta.url));
+
+async function until(url: string, status: number, init: RequestInit = {}): Promise<string> {
+  const deadline = performance.now() + 15_000;
+  for (;;) {
+    const r = await fetch(url, init).catch(() => undefined);
+    const body = r ? await r.text() : '';
+    if (r?.status === status) return body;
+    if (performance.now() > deadline) assert.fail(`${url}: expected ${status}, got ${r?.status} ${JSON.stringify(body)}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+test('the demo boots through startup, fails readiness (not liveness) when its datastore is down, recovers, and shuts down cleanly', async () => {
+  const child = spawn(process.execPath, [bin, 'demo', '--port', '0', '--probe-port', '0', '--warmup-seconds', '1'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  try {
+    while (!/probes {2}(http:\/\/\S+)\/livez/.test(out) || !/app {5}(http:\/\/\S+)\//.test(out)) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      assert.equal(child.exitCode, null, out);
+    }
+    const probes = /probes {2}(http:\/\/\S+)\/livez/.exec(out)?.[1] ?? '';
+    const app = /app {5}(http:\/\/\S+?)\/ /.exec(out)?.[1] ?? '';
+    await until(`${probes}/startupz`, 200);
+    await until(`${probes}/readyz`, 200);
+    assert.match(await (await fetch(`${app}/`)).text(), /^hello from the probekit demo, visit \d+\n$/);
+
+    assert.equal(await (await fetch(`${app}/admin/fault/down`, { method: 'POST' })).text(), 'datastore down\n');
+    const failing = await until(`${probes}/readyz`, 503, { headers: { authorization: 'Bearer demo-details-token' } });
+    assert.match(failing, /\[-\]datastore failed: datastore: connect ECONNREFUSED 127\.0\.0\.1:\d+/);
+    assert.equal(await until(`${probes}/livez`, 200), 'ok');
+
+    await fetch(`${app}/admin/fault/clear`, { method: 'POST' });
+    await until(`${probes}/readyz`, 200);
+
+    child.kill('SIGTERM');
+    const [code] = await once(child, 'exit');
+    assert.equal(code, 0);
+    assert.match(out, /shutting down: readiness fails now, liveness stays ok\n/);
+    assert.match(out, /stopped\n$/);
+  } finally {
+    if (child.exitCode === null) {
+      child.kill('SIGKILL');
+      await once(child, 'exit');
+    }
+  }
+});
+
+test('bad demo flags are usage errors (exit 2) that name the flag', async () => {
+  const child = spawn(process.execPath, [bin, 'demo', '--port', 'http'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let err = '';
+  child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
+  const [code] = await once(child, 'exit');
+  assert.equal(code, 2);
+  assert.equal(err, 'probekit demo: expected --port to be a non-negative integer, got "http"\n');
+});

@@ -1,0 +1,164 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { ProbeKind } from 'probekit/internal';
+import { CrashLoopBackoff } from './backoff.js';
+import { resolveProbeSpec } from './probe-spec.js';
+import { ProbeWorker, type ContainerView, type ProbeResult } from './probe-worker.js';
+import { LabScheduler } from './scheduler.js';
+
+/** A container the test controls, and a record of what the worker did. */
+function harness(kind: ProbeKind, spec: Record<string, unknown>, answers: (at: number) => boolean | number = () => true) {
+  const scheduler = new LabScheduler();
+  const container: { value: ContainerView | undefined } = { value: { id: 1, running: true, startedAt: 0, started: kind === 'startup' ? false : true } };
+  let deleting = false;
+  const probes: number[] = [];
+  const published: Array<[number, ProbeResult, number]> = [];
+  const worker = new ProbeWorker(kind, resolveProbeSpec(kind, spec), scheduler, {
+    container: () => container.value,
+    deleting: () => deleting,
+    removed: () => false,
+    probe: (_kind, timeoutMs) => {
+      probes.push(scheduler.now);
+      const a = answers(scheduler.now);
+      if (typeof a === 'number') return { ok: a <= timeoutMs, durationMs: Math.min(a, timeoutMs), detail: '' };
+      return { ok: a, durationMs: 1, detail: '' };
+    },
+    ran: () => {},
+    publish: (_kind, result, id) => published.push([scheduler.now, result, id]),
+  });
+  return { scheduler, worker, container, probes, published, setDeleting: () => (deleting = true) };
+}
+
+test('probe defaults and minimums are the API server\'s (pkg/apis/core/v1/defaults.go SetDefaults_Probe, validation.go validateProbe)', () => {
+  assert.deepEqual(resolveProbeSpec('liveness', {}), { initialDelaySeconds: 0, periodSeconds: 10, timeoutSeconds: 1, successThreshold: 1, failureThreshold: 3 });
+  assert.throws(() => resolveProbeSpec('readiness', { periodSeconds: 0 }), { message: 'Expected `readinessProbe.periodSeconds` to be an integer of at least 1, got `0`' });
+  assert.throws(() => resolveProbeSpec('readiness', { timeoutSeconds: 0 }), { message: 'Expected `readinessProbe.timeoutSeconds` to be an integer of at least 1, got `0`' });
+  assert.throws(() => resolveProbeSpec('liveness', { successThreshold: 2 }), { message: 'Expected `livenessProbe.successThreshold` to be 1 (Kubernetes requires it for liveness probes), got `2`' });
+  assert.throws(() => resolveProbeSpec('readiness', { terminationGracePeriodSeconds: 5 }), /not allowed on a readiness probe/);
+  assert.deepEqual(resolveProbeSpec('readiness', { successThreshold: 2 }).successThreshold, 2);
+});
+
+test('initial results: readiness failure, liveness success, startup unknown (pkg/kubelet/prober/worker.go newWorker)', async () => {
+  for (const [kind, initial] of [['readiness', 'failure'], ['liveness', 'success'], ['startup', 'unknown']] as const) {
+    const h = harness(kind, { periodSeconds: 10 }, () => false);
+    h.worker.start(false, 0);
+    await h.scheduler.runUntil(0);
+    assert.deepEqual(h.published[0], [0, initial, 1], kind);
+  }
+});
+
+test('the first probe waits a random part of the period only when the kubelet just started (worker.go run)', async () => {
+  const fresh = harness('readiness', { periodSeconds: 10 });
+  fresh.worker.start(true, 0.25);
+  const later = harness('readiness', { periodSeconds: 10 });
+  later.worker.start(false, 0.25);
+  await Promise.all([fresh.scheduler.runUntil(30_000), later.scheduler.runUntil(30_000)]);
+  assert.deepEqual(fresh.probes, [2500, 12_500, 22_500]);
+  assert.deepEqual(later.probes, [0, 10_000, 20_000, 30_000]);
+});
+
+test('a fixed-rate ticker: a probe slower than the period runs the next one at its end, missed ticks are dropped (worker.go probeTicker)', async () => {
+  const h = harness('readiness', { periodSeconds: 1, timeoutSeconds: 3 }, () => 2500);
+  h.worker.start(false, 0);
+  await h.scheduler.runUntil(8000);
+  assert.deepEqual(h.probes, [0, 2500, 5000, 7500]);
+});
+
+test('a result is published after failureThreshold equal failures in a row; a success resets the run (worker.go doProbe resultRun)', async () => {
+  const answers = [true, false, false, true, false, false, false];
+  const h = harness('readiness', { periodSeconds: 1, failureThreshold: 3 }, (at) => answers[at / 1000] ?? true);
+  h.worker.start(false, 0);
+  await h.scheduler.runUntil(6500);
+  assert.deepEqual(h.published.map(([at, r]) => `${at}:${r}`), ['0:failure', '1:success', '3001:success', '6001:failure']);
+});
+
+test('readiness needs successThreshold successes in a row (worker.go doProbe)', async () => {
+  const h = harness('readiness', { periodSeconds: 1, successThreshold: 3 }, () => true);
+  h.worker.start(false, 0);
+  await h.scheduler.runUntil(5000);
+  assert.deepEqual(h.published, [[0, 'failure', 1], [2001, 'success', 1], [3001, 'success', 1], [4001, 'success', 1], [5001, 'success', 1]].filter(([at]) => (at as number) <= 5000));
+});
+
+test('liveness and readiness do not run until the startup probe succeeded (worker.go doProbe, c.Started)', async () => {
+  const h = harness('liveness', { periodSeconds: 1 }, () => false);
+  h.container.value = { id: 1, running: true, startedAt: 0, started: false };
+  h.worker.start(false, 0);
+  await h.scheduler.runUntil(3000);
+  assert.deepEqual(h.probes, []);
+  h.container.value = { id: 1, running: true, startedAt: 0, started: true };
+  await h.scheduler.runUntil(5000);
+  assert.deepEqual(h.probes, [4000, 5000]);
+});
+
+test('initialDelaySeconds counts from the container start (worker.go doProbe)', async () => {
+  const h = harness('readiness', { periodSeconds: 1, initialDelaySeconds: 3 });
+  h.container.value = { id: 1, running: true, startedAt: 1000, started: true };
+  h.worker.start(false, 0);
+  await h.scheduler.runUntil(6000);
+  assert.deepEqual(h.probes, [4000, 5000, 6000]);
+});
+
+test('after a published liveness failure the worker holds until the container is replaced (worker.go onHold)', async () => {
+  const h = harness('liveness', { periodSeconds: 1, failureThreshold: 2 }, () => false);
+  h.worker.start(false, 0);
+  await h.scheduler.runUntil(5000);
+  assert.deepEqual(h.probes, [0, 1000]);
+  assert.deepEqual(h.published, [[0, 'success', 1], [1001, 'failure', 1]]);
+  assert.equal(h.worker.onHold, true);
+  h.container.value = { id: 2, running: true, startedAt: 5500, started: true };
+  await h.scheduler.runUntil(7001);
+  assert.deepEqual(h.probes, [0, 1000, 6000, 7000]);
+  assert.deepEqual(h.published.slice(2), [[6000, 'success', 2], [7001, 'failure', 2]]);
+});
+
+test('a terminating pod stops liveness and startup probing with success; readiness keeps probing (worker.go doProbe DeletionTimestamp)', async () => {
+  const live = harness('liveness', { periodSeconds: 1 });
+  const ready = harness('readiness', { periodSeconds: 1 });
+  for (const h of [live, ready]) {
+    h.worker.start(false, 0);
+    await h.scheduler.runUntil(1500);
+    h.setDeleting();
+    await h.scheduler.runUntil(4000);
+  }
+  assert.deepEqual(live.probes, [0, 1000]);
+  assert.equal(live.worker.stopped, true);
+  assert.deepEqual(live.published.at(-1), [2000, 'success', 1]);
+  assert.deepEqual(ready.probes, [0, 1000, 2000, 3000, 4000]);
+});
+
+test('a non-running container is published as failed (worker.go doProbe, State.Running == nil)', async () => {
+  const h = harness('readiness', { periodSeconds: 1 });
+  h.worker.start(false, 0);
+  await h.scheduler.runUntil(1500);
+  h.container.value = { id: 1, running: false, startedAt: 0, started: true };
+  await h.scheduler.runUntil(2000);
+  assert.deepEqual(h.published.at(-1), [2000, 'failure', 1]);
+});
+
+test('CrashLoopBackOff: first restart at once, then 10 s doubling to 300 s (kuberuntime_manager.go doBackOff, client-go flowcontrol.Backoff)', () => {
+  const b = new CrashLoopBackoff();
+  let t = 0;
+  const delays: number[] = [];
+  for (let i = 0; i < 9; i++) {
+    t += 5000; // the container crashes 5 s after each start
+    const at = b.restartAt(t);
+    delays.push((at - t) / 1000);
+    t = at;
+  }
+  assert.deepEqual(delays, [0, 10, 20, 40, 80, 160, 300, 300, 300]);
+});
+
+test('CrashLoopBackOff starts over after a container ran more than 600 s (pkg/kubelet/kubelet.go HasExpiredFunc), whatever the cap', () => {
+  const b = new CrashLoopBackoff();
+  assert.equal(b.restartAt(1000), 1000);
+  assert.equal(b.restartAt(2000), 12_000);
+  assert.equal(b.restartAt(12_000 + 600_000), 612_000 + 20_000, 'exactly 10 minutes is still within the back-off');
+  const start = 632_000;
+  assert.equal(b.restartAt(start + 600_001), start + 600_001, 'more than 10 minutes: restart at once, back-off reset');
+  assert.equal(b.restartAt(start + 600_002), start + 600_002 + 10_000);
+  // A 60 s cap still resets after 600 s, not after 2 × 60 s.
+  const short = new CrashLoopBackoff({ maxMs: 60_000 });
+  short.restartAt(0);
+  assert.equal(short.restartAt(1000), 11_000);
+  assert.equal(short.restartAt(11_000 + 130_000), 141_000 + 20_000, '130 s after the last restart is still in back-off');
+});

@@ -1,0 +1,291 @@
+import type { ProbeKind } from 'probekit/internal';
+import type { AppSpec, RequestOutcome } from './app.js';
+import { CrashLoopBackoff } from './backoff.js';
+import type { ResolvedProbeSpec } from './probe-spec.js';
+import { ProbeWorker, type ContainerView, type ProbeOutcome, type ProbeResult } from './probe-worker.js';
+import type { Scheduler } from './scheduler.js';
+import { Track } from './timeline.js';
+
+/** The pod template: what every replica runs. */
+export interface PodSpec {
+  readonly probes: Partial<Record<ProbeKind, ResolvedProbeSpec>>;
+  /** @default 30000 (the pod's terminationGracePeriodSeconds) */
+  readonly terminationGracePeriodMs: number;
+  /** A preStop hook that sleeps this long (0: none). @default 0 */
+  readonly preStopMs: number;
+  /** Time from pod creation (or restart) to the process running: image, sandbox, runtime. @default 0 */
+  readonly containerStartMs: number;
+  readonly app: AppSpec;
+}
+
+export type ContainerState = 'creating' | 'running' | 'terminating' | 'backoff' | 'gone';
+
+/** A kubelet event worth showing on the timeline. */
+export interface PodEvent {
+  readonly at: number;
+  readonly type: 'started' | 'kill' | 'sigterm' | 'sigkill' | 'exited' | 'backoff' | 'deleted' | 'stall' | 'wedge';
+  readonly detail: string;
+}
+
+/** A failed probe, for the timeline. */
+export interface ProbeFailure {
+  readonly at: number;
+  readonly kind: ProbeKind;
+  readonly detail: string;
+}
+
+/** The process in a container: the simulated app, or a real child process in real mode. */
+export interface PodProcess {
+  probe(kind: ProbeKind, timeoutMs: number): ProbeOutcome | Promise<ProbeOutcome>;
+  serve(): RequestOutcome | Promise<RequestOutcome>;
+  /** SIGTERM: the process shuts down on its own and calls `exited` when gone. */
+  sigterm(): void;
+  /** SIGKILL (or the end of the run). */
+  kill(): void;
+  readonly exited: boolean;
+  /** App faults. */
+  stall(ms: number): void;
+  wedge(): void;
+}
+
+/** Starts the process of a new container; it calls `exited` when it exits on its own. */
+export type ProcessFactory = (pod: Pod, hooks: { readonly exited: () => void }) => PodProcess;
+
+export interface PodHooks {
+  /** Ready, deletion or removal changed: the endpoints controller looks again. */
+  readonly changed: (pod: Pod) => void;
+}
+
+interface Container extends ContainerView {
+  readonly app: PodProcess;
+  running: boolean;
+  started: boolean;
+  terminating: boolean;
+}
+
+const KINDS: readonly ProbeKind[] = ['startup', 'liveness', 'readiness'];
+
+/** One pod: one container, its kubelet probe workers, restarts with CrashLoopBackOff, termination. */
+export class Pod {
+  readonly name: string;
+  readonly createdAt: number;
+  readonly spec: PodSpec;
+  readonly state = new Track<ContainerState>();
+  readonly ready = new Track<'ready' | 'unready'>();
+  readonly lb = new Track<'in' | 'out'>();
+  readonly events: PodEvent[] = [];
+  readonly failures: ProbeFailure[] = [];
+  readonly probeRuns: Record<ProbeKind, number> = { startup: 0, liveness: 0, readiness: 0 };
+  readonly probeFails: Record<ProbeKind, number> = { startup: 0, liveness: 0, readiness: 0 };
+  restarts = 0;
+  deletedAt: number | undefined;
+  removedAt: number | undefined;
+  readonly #scheduler: Scheduler;
+  readonly #startProcess: ProcessFactory;
+  readonly #hooks: PodHooks;
+  readonly #backoff = new CrashLoopBackoff();
+  readonly #workers: ProbeWorker[] = [];
+  #container: Container | undefined;
+  #nextId = 1;
+  #published: Partial<Record<ProbeKind, ProbeResult>> = {};
+  #isReady = false;
+  /** The run is over: nothing restarts, nothing more is recorded. */
+  #finished = false;
+  /** Faults applied to every process this pod runs, keyed by start time. */
+  #appFaults: Array<{ atMs: number; forMs: number; kind: 'stall' | 'wedge' }> = [];
+
+  constructor(name: string, spec: PodSpec, scheduler: Scheduler, startProcess: ProcessFactory, hooks: PodHooks) {
+    this.name = name;
+    this.spec = spec;
+    this.#scheduler = scheduler;
+    this.#startProcess = startProcess;
+    this.#hooks = hooks;
+    this.createdAt = scheduler.now;
+    this.state.set('creating', this.createdAt);
+    this.ready.set('unready', this.createdAt);
+    this.lb.set('out', this.createdAt);
+  }
+
+  /** Starts the kubelet's workers and the first container. */
+  start(kubeletJustStarted: boolean, random: () => number): void {
+    for (const kind of KINDS) {
+      const spec = this.spec.probes[kind];
+      if (!spec) continue;
+      const worker = new ProbeWorker(kind, spec, this.#scheduler, {
+        container: () => this.#container,
+        deleting: () => this.deletedAt !== undefined,
+        removed: () => this.removedAt !== undefined,
+        probe: (k, timeoutMs) => this.#probe(k, timeoutMs),
+        ran: (k, outcome, at) => this.#ran(k, outcome, at),
+        publish: (k, result, id) => this.#publish(k, result, id),
+      });
+      this.#workers.push(worker);
+      worker.start(kubeletJustStarted, random());
+    }
+    this.#scheduler.after(this.spec.containerStartMs, () => this.#startContainer());
+  }
+
+  /** An app fault for this pod's processes (the one running at `atMs`). */
+  addAppFault(fault: { atMs: number; forMs: number; kind: 'stall' | 'wedge' }): void {
+    this.#appFaults.push(fault);
+    this.#scheduler.at(fault.atMs, () => {
+      const c = this.#container;
+      if (!c || !c.running || c.app.exited) return;
+      if (fault.kind === 'stall') c.app.stall(fault.forMs);
+      else c.app.wedge();
+      this.events.push({ at: this.#scheduler.now, type: fault.kind, detail: fault.kind === 'stall' ? `event loop blocked for ${fault.forMs / 1000} s` : 'background job wedged' });
+    });
+  }
+
+  get isReady(): boolean {
+    return this.#isReady;
+  }
+
+  get containerState(): ContainerState {
+    return this.state.current ?? 'creating';
+  }
+
+  get currentBackoffMs(): number | undefined {
+    return this.#backoff.currentMs;
+  }
+
+  /** A request routed here by the load balancer. */
+  serve(): RequestOutcome | Promise<RequestOutcome> {
+    const c = this.#container;
+    if (!c || !c.running) return 'refused';
+    return c.app.serve();
+  }
+
+  /** The pod is deleted (rolling update, scale down): terminating, then gone. */
+  delete(): void {
+    if (this.deletedAt !== undefined) return;
+    const now = this.#scheduler.now;
+    this.deletedAt = now;
+    this.events.push({ at: now, type: 'deleted', detail: 'pod deleted' });
+    this.#recomputeReady();
+    this.#hooks.changed(this);
+    const c = this.#container;
+    if (c && c.running) this.#kill(c, 'pod deleted', this.spec.terminationGracePeriodMs);
+    else this.#remove();
+  }
+
+  /** Ends the run: the process and the workers stop without any kubelet action. */
+  shutdownNow(): void {
+    this.#finished = true;
+    for (const worker of this.#workers) worker.stop();
+    this.#container?.app.kill();
+  }
+
+  #startContainer(): void {
+    if (this.#finished) return;
+    if (this.deletedAt !== undefined) return this.#remove();
+    const id = this.#nextId++;
+    // NOTE: restartCount counts containers started again, as `kubectl get pods` shows it.
+    if (id > 1) this.restarts += 1;
+    const app = this.#startProcess(this, { exited: () => this.#exited(container, 'exited after SIGTERM') });
+    const container: Container = {
+      id,
+      app,
+      running: true,
+      startedAt: this.#scheduler.now,
+      // NOTE: without a startup probe a running container counts as started (prober_manager.go UpdatePodStatus).
+      started: this.spec.probes.startup === undefined,
+      terminating: false,
+    };
+    this.#container = container;
+    this.#published = {};
+    this.state.set('running', container.startedAt);
+    this.events.push({ at: container.startedAt, type: 'started', detail: id === 1 ? 'container started' : `container restarted (restart ${this.restarts})` });
+    this.#recomputeReady();
+  }
+
+  #probe(kind: ProbeKind, timeoutMs: number): ProbeOutcome | Promise<ProbeOutcome> {
+    const c = this.#container!;
+    return c.app.probe(kind, timeoutMs);
+  }
+
+  #ran(kind: ProbeKind, outcome: ProbeOutcome, at: number): void {
+    this.probeRuns[kind] += 1;
+    if (outcome.ok) return;
+    this.probeFails[kind] += 1;
+    this.failures.push({ at, kind, detail: outcome.detail });
+  }
+
+  #publish(kind: ProbeKind, result: ProbeResult, containerId: number): void {
+    const c = this.#container;
+    if (!c || c.id !== containerId) return;
+    this.#published[kind] = result;
+    if (kind === 'startup' && result === 'success') c.started = true;
+    if ((kind === 'liveness' || kind === 'startup') && result === 'failure' && c.running && !c.terminating) {
+      // NOTE: kuberuntime_manager.go computePodActions: a failed liveness or startup probe kills the container.
+      const grace = this.spec.probes[kind]?.terminationGracePeriodSeconds;
+      this.#kill(c, `${kind} probe failed`, grace === undefined ? this.spec.terminationGracePeriodMs : grace * 1000);
+    }
+    this.#recomputeReady();
+  }
+
+  /**
+   * kill → preStop → SIGTERM → grace → SIGKILL. NOTE: kuberuntime_container.go killContainer():
+   * the preStop hook runs within the grace period, and at least 2 s (minimumGracePeriodInSeconds)
+   * remain for SIGTERM afterwards.
+   */
+  #kill(c: Container, reason: string, graceMs: number): void {
+    if (c.terminating) return;
+    c.terminating = true;
+    const now = this.#scheduler.now;
+    this.state.set('terminating', now);
+    this.events.push({ at: now, type: 'kill', detail: `${reason}: killing (grace ${graceMs / 1000} s)` });
+    const preStopMs = Math.min(this.spec.preStopMs, graceMs);
+    const afterPreStopMs = Math.max(graceMs - preStopMs, 2000);
+    this.#scheduler.after(preStopMs, () => {
+      if (!c.running) return;
+      this.events.push({ at: this.#scheduler.now, type: 'sigterm', detail: 'SIGTERM' });
+      c.app.sigterm();
+      this.#scheduler.after(afterPreStopMs, () => {
+        if (!c.running) return;
+        this.events.push({ at: this.#scheduler.now, type: 'sigkill', detail: 'SIGKILL after the grace period' });
+        c.app.kill();
+        this.#exited(c, 'killed');
+      });
+    });
+  }
+
+  #exited(c: Container, how: string): void {
+    if (!c.running || this.#finished) return;
+    c.running = false;
+    c.app.kill();
+    const now = this.#scheduler.now;
+    this.events.push({ at: now, type: 'exited', detail: how });
+    if (this.deletedAt !== undefined) return this.#remove();
+    const restartAt = this.#backoff.restartAt(now);
+    if (restartAt === now) this.state.set('creating', now);
+    else {
+      this.state.set('backoff', now);
+      this.events.push({ at: now, type: 'backoff', detail: `CrashLoopBackOff: back-off ${(restartAt - now) / 1000} s` });
+    }
+    this.#recomputeReady();
+    this.#scheduler.at(restartAt + this.spec.containerStartMs, () => this.#startContainer());
+  }
+
+  #remove(): void {
+    if (this.removedAt !== undefined) return;
+    const now = this.#scheduler.now;
+    this.removedAt = now;
+    this.state.set('gone', now);
+    for (const worker of this.#workers) worker.stop();
+    this.#recomputeReady();
+    this.#hooks.changed(this);
+  }
+
+  /** The pod's Ready condition: the container runs, has started, and readiness passed (or has no probe). */
+  #recomputeReady(): void {
+    const c = this.#container;
+    const started = c !== undefined && (c.started || this.#published.startup === 'success');
+    const readiness = this.spec.probes.readiness === undefined || this.#published.readiness === 'success';
+    const ready = this.removedAt === undefined && c !== undefined && c.running && started && readiness;
+    if (ready === this.#isReady) return;
+    this.#isReady = ready;
+    this.ready.set(ready ? 'ready' : 'unready', this.#scheduler.now);
+    this.#hooks.changed(this);
+  }
+}
