@@ -2,7 +2,7 @@
 // Run: npm run build && node examples/express.js   then   curl -i localhost:3000/readyz?verbose
 import express from 'express';
 import { createHealth } from 'probekit';
-import { probes, shutdownOn } from 'probekit/express';
+import { probes } from 'probekit/express';
 
 const health = createHealth();
 // A dependency belongs on readiness; here a stand-in for `pool.query('select 1')`.
@@ -22,7 +22,7 @@ const server = app.listen(Number(process.env.PORT ?? 3000), '127.0.0.1', () => {
   console.log(`listening on http://127.0.0.1:${server.address().port}`);
 });
 
-shutdownOn(health, {
+health.shutdownOn({
   servers: [server],
   // Unset: 5 s in Kubernetes, 0 locally. The rolling-restart test sets it short.
   ...(process.env.DRAIN_DELAY_MS ? { drainDelayMs: Number(process.env.DRAIN_DELAY_MS) } : {}),

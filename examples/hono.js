@@ -4,7 +4,7 @@
 import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
 import { createHealth } from 'probekit';
-import { probes, shutdownOn } from 'probekit/hono';
+import { probes } from 'probekit/hono';
 
 const health = createHealth();
 health.readiness('database', async () => {});
@@ -17,7 +17,7 @@ const server = serve({ fetch: app.fetch, port: Number(process.env.PORT ?? 3000),
   console.log(`listening on http://127.0.0.1:${info.port}`);
 });
 
-shutdownOn(health, {
+health.shutdownOn({
   servers: [server],
   ...(process.env.DRAIN_DELAY_MS ? { drainDelayMs: Number(process.env.DRAIN_DELAY_MS) } : {}),
 });

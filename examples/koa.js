@@ -2,7 +2,7 @@
 // Run: npm run build && node examples/koa.js   then   curl -i localhost:3000/livez
 import Koa from 'koa';
 import { createHealth } from 'probekit';
-import { probes, shutdownOn } from 'probekit/koa';
+import { probes } from 'probekit/koa';
 
 const health = createHealth();
 health.readiness('database', async () => {});
@@ -17,7 +17,7 @@ const server = app.listen(Number(process.env.PORT ?? 3000), '127.0.0.1', () => {
   console.log(`listening on http://127.0.0.1:${server.address().port}`);
 });
 
-shutdownOn(health, {
+health.shutdownOn({
   servers: [server],
   ...(process.env.DRAIN_DELAY_MS ? { drainDelayMs: Number(process.env.DRAIN_DELAY_MS) } : {}),
 });

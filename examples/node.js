@@ -2,7 +2,7 @@
 // Run: npm run build && node examples/node.js   then   curl -i localhost:3000/livez
 import { createServer } from 'node:http';
 import { createHealth } from 'probekit';
-import { shutdownOn, withProbes } from 'probekit/node';
+import { withProbes } from 'probekit/node';
 
 const health = createHealth();
 health.readiness('database', async () => {});
@@ -16,7 +16,7 @@ server.listen(Number(process.env.PORT ?? 3000), '127.0.0.1', () => {
   console.log(`listening on http://127.0.0.1:${server.address().port}`);
 });
 
-shutdownOn(health, {
+health.shutdownOn({
   servers: [server],
   ...(process.env.DRAIN_DELAY_MS ? { drainDelayMs: Number(process.env.DRAIN_DELAY_MS) } : {}),
   hooks: [{ name: 'database pool', run: async () => {} }],

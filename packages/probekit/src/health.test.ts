@@ -38,3 +38,32 @@ test('health.shutdownOn runs the shutdown on the health clock: readiness off at 
   assert.deepEqual(exits, [0]);
   await health.close();
 });
+
+test('createHealth names every option it accepts when given an unknown one', () => {
+  assert.throws(() => createHealth({ prot: 8081 } as never), {
+    name: 'TypeError',
+    message:
+      'Unknown option `prot` in createHealth() options; expected one of `maxBlockMs`, `maxLagMs`, `watchdogIntervalMs`, `manualStartup`, `allowLivenessDependencies`, `checkDefaults`, `clock`, `port`, `host`, `thread`, `detailsToken`, `env`, `logger`, `metrics`, `forensics`',
+  });
+});
+
+test('health.shutdownOn logs through the logger given to createHealth unless it is given its own', async () => {
+  const clock = new VirtualClock();
+  const lines: string[] = [];
+  const logger = { info: (m: string) => lines.push(`info ${m}`), warn: (m: string) => lines.push(`warn ${m}`), error: (m: string) => lines.push(`error ${m}`) };
+  const health = createHealth({ clock, env: {}, logger });
+  const signals = new EventEmitter();
+  const exits: number[] = [];
+  health.shutdownOn({ signalSource: signals, exit: (code) => exits.push(code), drainDelayMs: 0, env: {} });
+  signals.emit('SIGTERM', 'SIGTERM');
+  await clock.advance(1000);
+  assert.deepEqual(exits, [0]);
+  assert.ok(lines.some((l) => l.startsWith('info ') && /SIGTERM/.test(l)), `the shutdown's own lines reached the createHealth logger: ${JSON.stringify(lines)}`);
+  await health.close();
+});
+
+test('listen() after close() throws HealthClosedError, as the engine does', async () => {
+  const health = createHealth({ env: {} });
+  await health.close();
+  await assert.rejects(health.listen({ port: 0 }), { name: 'HealthClosedError' });
+});

@@ -1,14 +1,20 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { HealthEngine, type EngineOptions } from './engine/engine.js';
+import { ENGINE_KEYS, HealthEngine, type EngineOptions } from './engine/engine.js';
+import { HealthClosedError } from './engine/errors.js';
 import * as v from './engine/validate.js';
-import { probeRequestOf, toFetchResponse, urlOf, writeResponse } from './http/node-handler.js';
+import { probeRequestOf, requestTargetOf, toFetchResponse, writeResponse } from './http/node-handler.js';
 import type { ProbeRequest, ProbeResponse } from './http/render.js';
 import { createRenderer } from './http/renderer.js';
 import type { ShutdownOptions } from './shutdown/options.js';
 import { shutdownOn as installShutdown, type Shutdown } from './shutdown/shutdown.js';
 import { listenOnMain, listenOnWorker, type ProbeServer, type ProbeServerSettings, type ProbeThread } from './http/server.js';
-import { createMetrics, type Metrics, type MetricsOptions } from './metrics/index.js';
-import { attachLogger, type HealthLogger, type LoggerLike } from './observe/index.js';
+import { attachForensics, type Forensics, type ForensicsOptions } from './forensics/forensics.js';
+import { createMetrics, type Metrics } from './metrics/index.js';
+import type { MetricsOptions } from './metrics/collector.js';
+import { attachLogger, type HealthLogger } from './observe/attach.js';
+import type { LogLine } from './observe/lines.js';
+import { toLogFn, type LoggerLike } from './observe/logger.js';
+import type { ShutdownLogger } from './shutdown/options.js';
 
 /** Options of `health.listen()`. Explicit options win over environment variables, which win over defaults. */
 export interface ListenOptions {
@@ -30,11 +36,18 @@ export interface HealthOptions extends EngineOptions, ListenOptions {
   readonly logger?: LoggerLike;
   /** Options of the metrics behind `/metrics` and `health.metrics()`. @default {} */
   readonly metrics?: MetricsOptions;
+  /**
+   * Restart forensics (docs/forensics.md): records liveness into `stateDir` (an `emptyDir` volume)
+   * from the main thread and from the probe server, and says at start why the previous container
+   * ended. Attached at construction; `health.forensics()` resolves with it. `log` defaults to `logger`.
+   * @default none
+   */
+  readonly forensics?: ForensicsOptions;
 }
 
 export const listenDefaults = { port: 8081, host: '0.0.0.0', thread: 'worker' } as const satisfies Required<Omit<ListenOptions, 'detailsToken'>>;
 
-const HTTP_KEYS = ['port', 'host', 'thread', 'detailsToken', 'env', 'logger', 'metrics'] as const;
+const HTTP_KEYS = ['port', 'host', 'thread', 'detailsToken', 'env', 'logger', 'metrics', 'forensics'] as const;
 const LISTEN_KEYS = ['port', 'host', 'thread', 'detailsToken'] as const;
 
 /** The health of a service: the engine plus its HTTP faces (probe server, node:http handler, fetch handler). */
@@ -44,9 +57,12 @@ export class Health extends HealthEngine {
   readonly #servers = new Set<ProbeServer>();
   readonly #metrics: Metrics;
   readonly #logger: HealthLogger | undefined;
+  readonly #shutdownLogger: ShutdownLogger | undefined;
+  readonly #forensics: Promise<Forensics> | undefined;
 
   constructor(options: HealthOptions = {}) {
     v.plainObject('options', options);
+    v.knownKeys('createHealth() options', options, [...ENGINE_KEYS, ...HTTP_KEYS]);
     const engineOptions: Record<string, unknown> = {};
     const httpOptions: Record<string, unknown> = {};
     for (const [key, value] of Object.entries(options)) {
@@ -58,6 +74,24 @@ export class Health extends HealthEngine {
     this.#metrics = createMetrics(this, (httpOptions['metrics'] as MetricsOptions | undefined) ?? {});
     const logger = httpOptions['logger'] as LoggerLike | undefined;
     this.#logger = logger === undefined ? undefined : attachLogger(this, logger);
+    this.#shutdownLogger = logger === undefined ? undefined : shutdownLoggerOf(logger);
+    const forensics = httpOptions['forensics'] as ForensicsOptions | undefined;
+    if (forensics !== undefined) {
+      v.plainObject('forensics', forensics);
+      const shared = this.#logger;
+      const log = forensics.log ?? (shared === undefined ? undefined : (line: LogLine) => shared.log(line));
+      this.#forensics = attachForensics(this, log === undefined ? forensics : { ...forensics, log }).then((attached) => {
+        this.#metrics.collector.addSource(attached.families);
+        return attached;
+      });
+      // NOTE: a failure surfaces from listen() and forensics(), never as an unhandled rejection.
+      this.#forensics.catch(() => {});
+    }
+  }
+
+  /** The restart forensics of `createHealth({ forensics })` once attached, or undefined without that option. */
+  async forensics(): Promise<Forensics | undefined> {
+    return this.#forensics;
   }
 
   /** This instance's metrics in the Prometheus text format, or OpenMetrics when `accept` asks for it. */
@@ -93,7 +127,7 @@ export class Health extends HealthEngine {
   readonly fetch = (request: Request): Promise<Response> => {
     const probeRequest: ProbeRequest = {
       method: request.method,
-      url: urlOf(request),
+      url: requestTargetOf(request),
       accept: request.headers.get('accept') ?? undefined,
       authorization: request.headers.get('authorization') ?? undefined,
     };
@@ -104,9 +138,10 @@ export class Health extends HealthEngine {
   async listen(options: ListenOptions = {}): Promise<ProbeServer> {
     v.plainObject('listen() options', options);
     v.knownKeys('listen() options', options, LISTEN_KEYS);
-    if (this.closed) throw new Error('health is closed; create a new instance');
+    if (this.closed) throw new HealthClosedError();
+    const forensics = await this.#forensics;
     const settings = resolveListen({ ...this.#settings, ...withoutUndefined(options as Record<string, unknown>) }, 'listen() options');
-    const server = settings.thread === 'worker' ? await listenOnWorker(this, settings, this.#metrics) : await listenOnMain(this, settings, this.#metrics);
+    const server = settings.thread === 'worker' ? await listenOnWorker(this, settings, this.#metrics, forensics?.stateDir) : await listenOnMain(this, settings, this.#metrics);
     this.#servers.add(server);
     const close = server.close.bind(server);
     return Object.assign(server, {
@@ -119,7 +154,7 @@ export class Health extends HealthEngine {
 
   /** Installs the graceful shutdown (signal → readiness off → drain delay → drain → hooks → exit); see docs/shutdown.md. */
   shutdownOn(options: ShutdownOptions = {}): Shutdown {
-    return installShutdown(this, { clock: this.clock, ...options });
+    return installShutdown(this, { clock: this.clock, ...(this.#shutdownLogger === undefined ? {} : { logger: this.#shutdownLogger }), ...options });
   }
 
   /** Stops every check, timer and probe server. Idempotent. */
@@ -129,7 +164,15 @@ export class Health extends HealthEngine {
     this.#servers.clear();
     this.#metrics.close();
     this.#logger?.detach();
+    (await this.#forensics?.catch(() => undefined))?.close();
   }
+}
+
+/** The shutdown sequence's logger from the one given to createHealth(). */
+function shutdownLoggerOf(logger: LoggerLike): ShutdownLogger {
+  const log = toLogFn(logger);
+  const fields = { event: 'probekit.shutdown' };
+  return { info: (m) => log('info', m, fields), warn: (m) => log('warn', m, fields), error: (m) => log('error', m, fields) };
 }
 
 /** Creates the health of a service. Nothing runs until you call it; it reads the environment once, here. */
@@ -169,8 +212,8 @@ function resolveListen(input: Record<string, unknown>, what: string): ProbeServe
   return { port, host, thread, detailsToken: token as string | undefined };
 }
 
+/** The HTTP settings given: without `undefined` fields and without `env` (read once, above). */
 function withoutUndefined(value: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [key, field] of Object.entries(value)) if (field !== undefined && key !== 'env') out[key] = field;
-  return out;
+  const { env: _env, forensics: _forensics, logger: _logger, metrics: _metrics, ...rest } = value;
+  return v.withoutUndefined(rest);
 }

@@ -1,6 +1,6 @@
 export { createHealth, Health, listenDefaults } from './health.js';
 export type { HealthOptions, ListenOptions } from './health.js';
-export { checkDefaults, engineDefaults } from './engine/engine.js';
+export { checkOptionDefaults, engineDefaults } from './engine/engine.js';
 export type { EngineOptions, HealthEvents, HeartbeatOptions, MultiProbeCheckOptions } from './engine/engine.js';
 export type { CheckTransition } from './engine/runner.js';
 export type { Heartbeat } from './engine/heartbeat.js';

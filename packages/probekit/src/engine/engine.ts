@@ -58,7 +58,7 @@ export const engineDefaults = {
   checkDefaults: {} as CheckOptions,
 } satisfies Required<Omit<EngineOptions, 'clock'>>;
 
-export const checkDefaults = {
+export const checkOptionDefaults = {
   timeoutMs: 1000,
   intervalMs: 5000,
   failingIntervalMs: 1000,
@@ -68,7 +68,7 @@ export const checkDefaults = {
   dependency: false,
 } satisfies Required<Omit<CheckOptions, 'componentType'>>;
 
-const ENGINE_KEYS = ['maxBlockMs', 'maxLagMs', 'watchdogIntervalMs', 'manualStartup', 'allowLivenessDependencies', 'checkDefaults', 'clock'] as const;
+export const ENGINE_KEYS = ['maxBlockMs', 'maxLagMs', 'watchdogIntervalMs', 'manualStartup', 'allowLivenessDependencies', 'checkDefaults', 'clock'] as const;
 const CHECK_KEYS = ['timeoutMs', 'intervalMs', 'failingIntervalMs', 'critical', 'failureThreshold', 'successThreshold', 'dependency', 'componentType'] as const;
 
 type Listener<K extends keyof HealthEvents> = HealthEvents[K];
@@ -101,7 +101,7 @@ export class HealthEngine {
   constructor(options: EngineOptions = {}) {
     v.plainObject('options', options);
     v.knownKeys('createHealth() options', options, ENGINE_KEYS);
-    const o = { ...engineDefaults, ...stripUndefined(options) };
+    const o = { ...engineDefaults, ...v.withoutUndefined(options) };
     v.nonNegativeInteger('maxBlockMs', o.maxBlockMs);
     v.nonNegativeInteger('maxLagMs', o.maxLagMs);
     v.positiveInteger('watchdogIntervalMs', o.watchdogIntervalMs);
@@ -151,7 +151,7 @@ export class HealthEngine {
     const probeList = resolveProbes(probes);
     const { fn, definition } = resolveCheck(name, check);
     const resolved = resolveCheckOptions(`options of check \`${name}\``, rest, {
-      ...checkDefaults,
+      ...checkOptionDefaults,
       ...this.#options.checkDefaults,
       ...definition?.defaults,
       ...(definition?.dependency === undefined ? {} : { dependency: definition.dependency }),
@@ -388,7 +388,7 @@ function resolveCheck(name: string, check: unknown): { fn: CheckFunction; defini
 function resolveCheckOptions(what: string, input: unknown, base: CheckOptions): ResolvedCheckOptions {
   const options = v.plainObject(what, input);
   v.knownKeys(what, options, CHECK_KEYS);
-  const o = { ...checkDefaults, ...base, ...stripUndefined(options) } as Required<Omit<CheckOptions, 'componentType'>> & { componentType?: unknown };
+  const o = { ...checkOptionDefaults, ...base, ...v.withoutUndefined(options) } as Required<Omit<CheckOptions, 'componentType'>> & { componentType?: unknown };
   const timeoutMs = v.positiveInteger('timeoutMs', o.timeoutMs);
   const intervalMs = v.positiveInteger('intervalMs', o.intervalMs);
   const failingIntervalMs = Math.min(v.positiveInteger('failingIntervalMs', o.failingIntervalMs), intervalMs);
@@ -405,8 +405,3 @@ function resolveCheckOptions(what: string, input: unknown, base: CheckOptions): 
   });
 }
 
-function stripUndefined<T extends object>(value: T): Partial<T> {
-  const out: Partial<T> = {};
-  for (const [key, field] of Object.entries(value)) if (field !== undefined) (out as Record<string, unknown>)[key] = field;
-  return out;
-}

@@ -1,5 +1,12 @@
 /** Small validators that name the option and show what was received. */
 
+/** A copy of `value` without its `undefined` fields, so spreading it over defaults keeps the defaults. */
+export function withoutUndefined<T extends object>(value: T): Partial<T> {
+  const out: Partial<T> = {};
+  for (const [key, field] of Object.entries(value)) if (field !== undefined) (out as Record<string, unknown>)[key] = field;
+  return out;
+}
+
 export function describe(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value);
   if (typeof value === 'bigint') return `${value}n`;

@@ -11,7 +11,8 @@ import { VirtualClock } from '../engine/clock.js';
 import { Health } from '../health.js';
 import { HealthEngine } from '../engine/engine.js';
 import { renderExposition } from '../metrics/exposition.js';
-import { attachForensics, MAIN_JOURNAL, STATE_FILE } from './index.js';
+import { attachForensics } from './index.js';
+import { MAIN_JOURNAL, STATE_FILE } from './files.js';
 import { LivenessJournal } from './journal.js';
 import { judge } from './verdict.js';
 
@@ -228,6 +229,34 @@ describe('restart forensics', () => {
       b.stop();
       await assert.rejects(attachForensics(b, { stateDir: '' }), { message: 'Expected `stateDir` to be a directory path, got `""`' });
       await assert.rejects(attachForensics(b, { stateDir, minWriteIntervalMs: -1 }), { message: 'Expected `minWriteIntervalMs` to be a positive integer, got `-1`' });
+    } finally {
+      await rm(stateDir, { recursive: true, force: true });
+    }
+  });
+
+  test('createHealth({ forensics }): attached at construction whatever the order of listen(), its families on /metrics, the shared logger, bad options named', async () => {
+    const stateDir = await mkdtemp(join(tmpdir(), 'probekit-option-'));
+    try {
+      const lines: string[] = [];
+      const logger = { info: (m: string) => lines.push(m), warn: (m: string) => lines.push(m), error: (m: string) => lines.push(m) };
+      const health = new Health({ env: {}, clock: new VirtualClock(), logger, forensics: { stateDir } });
+      const server = await health.listen({ port: 0, host: '127.0.0.1', thread: 'main' });
+      try {
+        const forensics = await health.forensics();
+        assert.equal(forensics?.stateDir, stateDir);
+        assert.equal(forensics?.previous.cause, 'none');
+        assert.ok(lines.some((l) => /first start/i.test(l) || /previous/i.test(l) || /no previous/i.test(l)), `the forensics line went to the createHealth logger: ${JSON.stringify(lines)}`);
+        const metrics = await (await fetch(`${server.url}/metrics`)).text();
+        assert.match(metrics, /^probekit_restarts_total\{cause="liveness"\} 0$/m);
+        assert.equal(JSON.parse(await readFile(join(stateDir, STATE_FILE), 'utf8'))['starts'], 1);
+      } finally {
+        await health.close();
+      }
+      assert.equal(await new Health({ env: {} }).forensics(), undefined);
+      assert.throws(() => new Health({ env: {}, forensics: 'dir' as never }), { message: 'Expected `forensics` to be an object, got `"dir"`' });
+      const broken = new Health({ env: {}, forensics: { stateDir: '' } });
+      await assert.rejects(broken.listen({ port: 0 }), { message: 'Expected `stateDir` to be a directory path, got `""`' });
+      await broken.close();
     } finally {
       await rm(stateDir, { recursive: true, force: true });
     }

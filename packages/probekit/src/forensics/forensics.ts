@@ -3,7 +3,7 @@ import type { HealthEngine } from '../engine/engine.js';
 import * as v from '../engine/validate.js';
 import type { MetricFamily } from '../metrics/model.js';
 import type { LogLine } from '../observe/lines.js';
-import { MAIN_JOURNAL, SERVED_JOURNAL, setForensicsStateDir, STATE_FILE } from './files.js';
+import { MAIN_JOURNAL, SERVED_JOURNAL, STATE_FILE } from './files.js';
 import { livenessVerdict } from './reason.js';
 import { ensureDir, isLivenessRecord, LivenessJournal, readJson, writeJsonAtomic, type LivenessRecord } from './journal.js';
 import { describeTermination, judge, type PreviousTermination, type TerminationCause } from './verdict.js';
@@ -34,6 +34,8 @@ interface StateFile {
 
 /** Restart forensics of one process. */
 export interface Forensics {
+  /** The state directory it records into. */
+  readonly stateDir: string;
   /** How the previous container most likely ended. */
   readonly previous: PreviousTermination;
   /** Restarts seen with this state directory, by cause (this start included). */
@@ -86,8 +88,6 @@ export async function attachForensics(engine: HealthEngine, options: ForensicsOp
   let pendingState: Promise<void> = writeJsonAtomic(stateFile, state).catch(onError);
   await pendingState;
   await writeJsonAtomic(join(stateDir, SERVED_JOURNAL), null).catch(onError);
-  // NOTE: a probe server started after this records the answers it serves here (the worker writes while the main loop is blocked).
-  setForensicsStateDir(engine, stateDir);
 
   log({
     level: previous.cause === 'liveness' ? 'warn' : 'info',
@@ -113,6 +113,7 @@ export async function attachForensics(engine: HealthEngine, options: ForensicsOp
   ];
 
   return {
+    stateDir,
     previous,
     restarts,
     families: () => [

@@ -1,10 +1,6 @@
+// The public entry `probekit/forensics`. Usually configured with `createHealth({ forensics })`;
+// attachForensics() is for an engine you serve yourself (it records the main thread's verdict only).
 export { attachForensics, forensicsDefaults } from './forensics.js';
-export { forensicsStateDir, MAIN_JOURNAL, SERVED_JOURNAL, STATE_FILE } from './files.js';
-export { ServedLivenessRecorder } from './served.js';
-export type { ServedRequest } from './served.js';
-export { livenessVerdict } from './reason.js';
 export type { Forensics, ForensicsOptions } from './forensics.js';
-export { LivenessJournal } from './journal.js';
-export type { LivenessRecord } from './journal.js';
-export { describeTermination, judge } from './verdict.js';
-export type { PreviousState, PreviousTermination, TerminationCause } from './verdict.js';
+export { describeTermination } from './verdict.js';
+export type { PreviousTermination, TerminationCause } from './verdict.js';

@@ -23,7 +23,7 @@ export function toFetchResponse(method: string, response: ProbeResponse): Respon
 }
 
 /** The request-target of a fetch Request: path and query. */
-export function urlOf(request: Request): string {
+export function requestTargetOf(request: Request): string {
   const url = new URL(request.url);
   return url.pathname + url.search;
 }

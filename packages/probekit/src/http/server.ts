@@ -5,8 +5,8 @@ import { realClock } from '../engine/clock.js';
 import type { HealthEngine } from '../engine/engine.js';
 import { sameLines } from '../engine/evaluate.js';
 import type { HealthSnapshot } from '../engine/types.js';
-import { forensicsStateDir } from '../forensics/files.js';
-import type { MetricFamily, Metrics } from '../metrics/index.js';
+import type { Metrics } from '../metrics/index.js';
+import type { MetricFamily } from '../metrics/model.js';
 import { probeRequestOf, writeResponse } from './node-handler.js';
 import { PrerenderedProbes, prerenderedSlot } from './prerendered.js';
 import { createRenderer } from './renderer.js';
@@ -39,7 +39,8 @@ export interface ProbeServer {
 /** Internal: the worker, so tests can kill it and see it restarted. */
 export const kWorker = Symbol('probekit.worker');
 
-function urlOf(host: string, port: number): string {
+/** The URL a client on this machine reaches the server at (a wildcard bind shown as 127.0.0.1). */
+function baseUrlOf(host: string, port: number): string {
   const shown = host === '0.0.0.0' || host === '::' || host === '' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
   return `http://${shown}:${port}`;
 }
@@ -77,7 +78,7 @@ export async function listenOnMain(engine: HealthEngine, settings: ProbeServerSe
     port,
     host: settings.host,
     thread: 'main',
-    url: urlOf(settings.host, port),
+    url: baseUrlOf(settings.host, port),
     close() {
       closing ??= new Promise<void>((resolve) => {
         server.close(() => resolve());
@@ -122,7 +123,8 @@ function stampFromMainLoop(engine: HealthEngine, stamp: SharedStamp): () => void
 }
 
 /** Serves probes from a worker thread fed with snapshots and a shared main-loop stamp. */
-export async function listenOnWorker(engine: HealthEngine, settings: ProbeServerSettings, metrics?: Metrics): Promise<ProbeServer & { [kWorker]: () => Worker | undefined }> {
+/** `stateDir`: restart forensics' state directory, where the worker records the /livez answers it serves. */
+export async function listenOnWorker(engine: HealthEngine, settings: ProbeServerSettings, metrics?: Metrics, stateDir?: string): Promise<ProbeServer & { [kWorker]: () => Worker | undefined }> {
   const stamp = new SharedStamp();
   const offStamp = stampFromMainLoop(engine, stamp);
   let worker: Worker | undefined;
@@ -153,7 +155,7 @@ export async function listenOnWorker(engine: HealthEngine, settings: ProbeServer
         snapshot: posted,
         metrics: metrics !== undefined,
         families: metrics?.collector.collect() ?? [],
-        stateDir: forensicsStateDir(engine),
+        stateDir,
       };
       const w = new Worker(workerUrl, { workerData: data, name: 'probekit-probe-server', stdout: false, stderr: false });
       worker = w;
@@ -222,7 +224,7 @@ export async function listenOnWorker(engine: HealthEngine, settings: ProbeServer
     port: boundPort,
     host: settings.host,
     thread: 'worker',
-    url: urlOf(settings.host, boundPort),
+    url: baseUrlOf(settings.host, boundPort),
     [kWorker]: () => worker,
     close() {
       closing ??= (async () => {

@@ -58,7 +58,7 @@ export class HealthMetrics {
   constructor(engine: HealthEngine, options: MetricsOptions = {}) {
     v.plainObject('metrics options', options);
     v.knownKeys('metrics options', options, KEYS);
-    const o = { ...metricsDefaults, ...withoutUndefined(options) };
+    const o = { ...metricsDefaults, ...v.withoutUndefined(options) };
     this.#options = {
       durationBuckets: validBuckets('durationBuckets', o.durationBuckets),
       eventLoop: v.boolean('eventLoop', o.eventLoop),
@@ -167,8 +167,3 @@ export class HealthMetrics {
   }
 }
 
-function withoutUndefined<T extends object>(value: T): Partial<T> {
-  const out: Partial<T> = {};
-  for (const [key, field] of Object.entries(value)) if (field !== undefined) (out as Record<string, unknown>)[key] = field;
-  return out;
-}

@@ -4,13 +4,11 @@ import { MetricsEndpoint, type MetricsRequest, type MetricsResponse } from './en
 import { CONTENT_TYPES, formatFor, renderExposition, type ExpositionFormat } from './exposition.js';
 import type { MetricFamily } from './model.js';
 
-export { HealthMetrics, metricsDefaults } from './collector.js';
-export type { FamilySource, MetricsOptions } from './collector.js';
-export { MetricsEndpoint, METRICS_PATH, probeLabel, requestCounterIndex } from './endpoint.js';
-export type { MetricsContext, MetricsRequest, MetricsResponse, RequestCount } from './endpoint.js';
-export { CONTENT_TYPES, formatFor, renderExposition } from './exposition.js';
+// The public entry `probekit/metrics`: createMetrics and the types its answers and sources use.
+export { metricsDefaults } from './collector.js';
+export type { FamilySource, HealthMetrics, MetricsOptions } from './collector.js';
+export type { MetricsEndpoint, MetricsRequest, MetricsResponse } from './endpoint.js';
 export type { ExpositionFormat } from './exposition.js';
-export { snapshotFamilies } from './snapshot-families.js';
 export type { HistogramFamily, HistogramSeries, MetricFamily, Sample, ScalarFamily } from './model.js';
 
 /** The metrics of one health instance on the main thread: what `health.metrics()` and a main-loop `/metrics` serve. */

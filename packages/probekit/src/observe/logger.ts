@@ -26,7 +26,7 @@ export function detectStyle(logger: LoggerLike): LoggerStyle {
 /** Adapts a logger; a missing level falls back to the nearest one it has (debug→info, warn→error→info). */
 export function toLogFn(logger: LoggerLike, style: LoggerStyle = detectStyle(logger)): LogFn {
   if (logger === null || typeof logger !== 'object' || !(['info', 'warn', 'error', 'debug'] as const).some((l) => typeof logger[l] === 'function')) {
-    throw new TypeError(`Expected \`logger\` to be an object with \`info\`/\`warn\`/\`error\` methods (console, pino, …), got \`${describe(logger)}\``);
+    throw new TypeError(`Expected \`logger\` to be an object with \`info\`/\`warn\`/\`error\` methods (console, pino, …), got \`${describeNonLogger(logger)}\``);
   }
   const isConsole = logger === (globalThis.console as unknown);
   const fallbacks: Record<LogLevel, readonly LogLevel[]> = { debug: ['debug', 'info'], info: ['info', 'warn'], warn: ['warn', 'error', 'info'], error: ['error', 'warn', 'info'] };
@@ -40,7 +40,8 @@ export function toLogFn(logger: LoggerLike, style: LoggerStyle = detectStyle(log
   };
 }
 
-function describe(value: unknown): string {
+/** What a value that is not a logger is, for the TypeError. */
+function describeNonLogger(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value);
   if (typeof value === 'function') return 'a function';
   return value === null ? 'null' : typeof value === 'object' ? 'an object without log methods' : String(value);

@@ -4,7 +4,8 @@ import { describe, test } from 'node:test';
 import { pino } from 'pino';
 import { VirtualClock } from '../engine/clock.js';
 import { HealthEngine } from '../engine/engine.js';
-import { attachLogger, detectStyle } from './index.js';
+import { attachLogger } from './index.js';
+import { detectStyle } from './logger.js';
 
 /** Records calls as [level, ...args]. */
 function recorder() {

@@ -1,8 +1,6 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { assertProbeSource, isProbeUrl, type ProbeSource } from './probe-source.js';
 
-export { shutdownOn, Shutdown } from '../../shutdown/shutdown.js';
-export type { ShutdownOptions, ShutdownHook } from '../../shutdown/options.js';
 
 /**
  * Express 5 middleware answering the probe endpoints (all methods, so other methods get 405);

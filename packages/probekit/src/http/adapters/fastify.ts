@@ -4,8 +4,6 @@ import type { ShutdownOptions } from '../../shutdown/options.js';
 import { PROBE_PATHS } from '../render.js';
 import { assertProbeSource, isProbeUrl, type ProbeSource } from './probe-source.js';
 
-export { shutdownOn, Shutdown } from '../../shutdown/shutdown.js';
-export type { ShutdownOptions, ShutdownHook } from '../../shutdown/options.js';
 
 /** Options of the Fastify plugin. */
 export interface ProbesPluginOptions {

@@ -2,8 +2,6 @@ import type { MiddlewareHandler } from 'hono';
 import type { ProbeRequest } from '../render.js';
 import { assertProbeSource, isProbeUrl, type ProbeSource } from './probe-source.js';
 
-export { shutdownOn, Shutdown } from '../../shutdown/shutdown.js';
-export type { ShutdownOptions, ShutdownHook } from '../../shutdown/options.js';
 
 /** Hono 4 middleware answering the probe endpoints: `app.use(probes(health))`. */
 export function probes(health: ProbeSource): MiddlewareHandler {

@@ -1,8 +1,6 @@
 import type { Middleware } from 'koa';
 import { assertProbeSource, isProbeUrl, type ProbeSource } from './probe-source.js';
 
-export { shutdownOn, Shutdown } from '../../shutdown/shutdown.js';
-export type { ShutdownOptions, ShutdownHook } from '../../shutdown/options.js';
 
 /** Koa 3 middleware answering the probe endpoints; every other request goes on down the stack. */
 export function probes(health: ProbeSource): Middleware {

@@ -2,8 +2,6 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Http2ServerRequest, Http2ServerResponse } from 'node:http2';
 import { assertProbeSource, isProbeUrl, type ProbeSource } from './probe-source.js';
 
-export { shutdownOn, Shutdown } from '../../shutdown/shutdown.js';
-export type { ShutdownOptions, ShutdownHook } from '../../shutdown/options.js';
 export type { ProbeSource } from './probe-source.js';
 
 type AnyRequest = IncomingMessage | Http2ServerRequest;
