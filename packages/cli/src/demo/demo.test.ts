@@ -34,7 +34,7 @@ test('the demo boots through startup, fails readiness (not liveness) when its da
 
     assert.equal(await (await fetch(`${app}/admin/fault/down`, { method: 'POST' })).text(), 'datastore down\n');
     const failing = await until(`${probes}/readyz`, 503, { headers: { authorization: 'Bearer demo-details-token' } });
-    assert.match(failing, /\[-\]datastore failed: datastore: connect ECONNREFUSED 127\.0\.0\.1:\d+/);
+    assert.match(failing, /^\[-\]datastore failed: connect ECONNREFUSED 127\.0\.0\.1:\d+ \(/m);
     assert.equal(await until(`${probes}/livez`, 200), 'ok');
 
     await fetch(`${app}/admin/fault/clear`, { method: 'POST' });

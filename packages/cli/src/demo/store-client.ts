@@ -70,7 +70,7 @@ export class StoreClient {
       const fail = (error: Error): void => {
         this.#connecting = undefined;
         socket.destroy();
-        reject(new Error(`datastore: ${error.message}`));
+        reject(new Error(error.message));
       };
       const onAbort = (): void => fail(signal?.reason instanceof Error ? signal.reason : new Error('aborted'));
       signal?.addEventListener('abort', onAbort, { once: true });
@@ -99,7 +99,7 @@ export class StoreClient {
         const pending = this.#queue.shift();
         if (pending && !pending.settled) {
           pending.settled = true;
-          if (reply.startsWith('-')) pending.reject(new Error(`datastore: ${reply.slice(1)}`));
+          if (reply.startsWith('-')) pending.reject(new Error(reply.slice(1)));
           else pending.resolve(reply);
         }
       }
@@ -111,7 +111,7 @@ export class StoreClient {
       for (const pending of queue) {
         if (pending.settled) continue;
         pending.settled = true;
-        pending.reject(new Error(`datastore: ${reason}`));
+        pending.reject(new Error(reason));
       }
     };
     socket.on('error', (error) => drop(error.message));
