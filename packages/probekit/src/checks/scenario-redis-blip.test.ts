@@ -1,5 +1,5 @@
 /**
- * DESIGN.md scenario A, the Redis blip, in real time with scaled-down intervals: readiness checks
+ * Scenario A of docs/probes.md, the Redis blip, in real time with scaled-down intervals: readiness checks
  * Redis through the fault proxy, liveness watches only a heartbeat, Redis disappears for 20 s.
  */
 import assert from 'node:assert/strict';

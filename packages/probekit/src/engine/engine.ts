@@ -333,7 +333,7 @@ export class HealthEngine {
     const at = this.clock.now();
     this.#started = true;
     this.#startedAt = at;
-    // NOTE: startup latches; checks that serve only startup stop running (DESIGN.md §1).
+    // NOTE: startup latches; checks that serve only startup stop running (docs/probes.md, rules).
     for (const runner of this.#runners.values()) {
       if (runner.probes.every((p) => p === 'startup')) runner.stop(false);
     }

@@ -40,7 +40,7 @@ export class HeartbeatMonitor implements Heartbeat {
     this.timeoutMs = timeoutMs;
     this.#clock = clock;
     this.#hooks = hooks;
-    // NOTE: a heartbeat that has not beaten yet counts as passing for one timeout (DESIGN.md §1).
+    // NOTE: a heartbeat that has not beaten yet counts as passing for one timeout (docs/probes.md, rules).
     this.#lastBeat = clock.now();
     this.#since = this.#lastBeat;
     this.#arm(timeoutMs);

@@ -166,7 +166,7 @@ export class SimApp {
     let blockedMs = 0;
     if (this.stalled) {
       // NOTE: on the main loop a probe waits behind the stall; the worker thread answers at once
-      // and reports how long the main loop has been blocked (DESIGN.md §2).
+      // and reports how long the main loop has been blocked (docs/architecture.md).
       if (this.spec.probeServer === 'main') waitMs += this.clock.stalledUntil - now;
       else blockedMs = now - this.#stallStart;
     }

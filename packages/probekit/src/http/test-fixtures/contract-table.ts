@@ -1,4 +1,4 @@
-// The HTTP contract of DESIGN.md §3 as data, shared by the probe server's tests and the adapters'.
+// The HTTP contract of docs/http.md as data, shared by the probe server's tests and the adapters'.
 import assert from 'node:assert/strict';
 import { VirtualClock } from '../../engine/clock.js';
 import { createHealth, type Health } from '../../health.js';
