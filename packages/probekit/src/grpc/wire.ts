@@ -1,11 +1,12 @@
-// The grpc.health.v1 messages in protobuf wire format, by hand: four tiny messages do not justify a
+// The grpc.health.v1 messages in protobuf wire format, by hand (the one codec: the gRPC health
+// service and the exec-probe client both use it): four tiny messages do not justify a
 // runtime dependency on a protobuf library or shipping a .proto file next to the JavaScript.
 // Source: https://github.com/grpc/grpc-proto/blob/master/grpc/health/v1/health.proto
 
 export type ServingStatus = 'UNKNOWN' | 'SERVING' | 'NOT_SERVING' | 'SERVICE_UNKNOWN';
 
 const STATUS_NUMBER: Record<ServingStatus, number> = { UNKNOWN: 0, SERVING: 1, NOT_SERVING: 2, SERVICE_UNKNOWN: 3 };
-const STATUS_NAME: readonly ServingStatus[] = ['UNKNOWN', 'SERVING', 'NOT_SERVING', 'SERVICE_UNKNOWN'];
+export const STATUS_NAME: readonly ServingStatus[] = ['UNKNOWN', 'SERVING', 'NOT_SERVING', 'SERVICE_UNKNOWN'];
 
 export interface HealthCheckRequest {
   readonly service: string;
@@ -82,12 +83,17 @@ export function encodeResponse(message: HealthCheckResponse): Buffer {
   return n === 0 ? Buffer.alloc(0) : Buffer.from([0x08, ...varint(n)]);
 }
 
-export function decodeResponse(buffer: Uint8Array): HealthCheckResponse {
-  let status: ServingStatus = 'UNKNOWN';
+/** The status number of a HealthCheckResponse: 0 (UNKNOWN) when absent; a number outside the enum is kept. */
+export function decodeStatusNumber(buffer: Uint8Array): number {
+  let status = 0;
   readFields(buffer, (field, wire, value) => {
-    if (field === 1 && wire === 0) status = STATUS_NAME[value as number] ?? 'UNKNOWN';
+    if (field === 1 && wire === 0) status = value as number;
   });
-  return { status };
+  return status;
+}
+
+export function decodeResponse(buffer: Uint8Array): HealthCheckResponse {
+  return { status: STATUS_NAME[decodeStatusNumber(buffer)] ?? 'UNKNOWN' };
 }
 
 export function encodeListResponse(message: HealthListResponse): Buffer {

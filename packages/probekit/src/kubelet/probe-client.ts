@@ -6,6 +6,7 @@
 import { request as httpRequest } from 'node:http';
 import type { IncomingMessage, OutgoingHttpHeaders } from 'node:http';
 import { connect } from 'node:net';
+import { decodeStatusNumber, encodeRequest, STATUS_NAME } from '../grpc/wire.js';
 import { MAX_PROBE_BODY_BYTES, MAX_PROBE_REDIRECTS } from './facts.js';
 
 /**
@@ -189,55 +190,6 @@ function probeTcp(target: URL, signal: AbortSignal): Promise<Partial> {
   });
 }
 
-/** grpc.health.v1.HealthCheckResponse.ServingStatus */
-const SERVING_STATUS = ['UNKNOWN', 'SERVING', 'NOT_SERVING', 'SERVICE_UNKNOWN'] as const;
-
-/** HealthCheckRequest { string service = 1; } */
-function encodeRequest(service: string): Buffer {
-  const bytes = Buffer.from(service, 'utf8');
-  if (bytes.length === 0) return Buffer.alloc(0);
-  return Buffer.concat([Buffer.from([0x0a]), varint(bytes.length), bytes]);
-}
-
-function varint(n: number): Buffer {
-  const out: number[] = [];
-  let v = n;
-  while (v > 0x7f) {
-    out.push((v & 0x7f) | 0x80);
-    v >>>= 7;
-  }
-  out.push(v);
-  return Buffer.from(out);
-}
-
-/** HealthCheckResponse { ServingStatus status = 1; }: the status, or 0 (UNKNOWN) when absent. */
-function decodeStatus(buffer: Buffer): number {
-  let i = 0;
-  let status = 0;
-  while (i < buffer.length) {
-    const tag = buffer[i++] as number;
-    const readVarint = (): number => {
-      let result = 0;
-      let shift = 0;
-      for (;;) {
-        const b = buffer[i++];
-        if (b === undefined) throw new Error('truncated HealthCheckResponse');
-        result += (b & 0x7f) * 2 ** shift;
-        if ((b & 0x80) === 0) return result;
-        shift += 7;
-      }
-    };
-    const wire = tag & 7;
-    if (tag === 0x08) status = readVarint();
-    else if (wire === 0) readVarint();
-    else if (wire === 2) i += readVarint();
-    else if (wire === 1) i += 8;
-    else if (wire === 5) i += 4;
-    else throw new Error(`unexpected wire type ${wire} in HealthCheckResponse`);
-  }
-  return status;
-}
-
 async function probeGrpc(target: URL, signal: AbortSignal, timeoutMs: number): Promise<Partial> {
   const port = portOf(target, NaN);
   if (!Number.isInteger(port)) throw new TypeError(`grpc:// target needs a port, got \`${target.href}\``);
@@ -254,8 +206,8 @@ async function probeGrpc(target: URL, signal: AbortSignal, timeoutMs: number): P
     const status = await new Promise<number>((resolve, reject) => {
       const call = client.makeUnaryRequest(
         '/grpc.health.v1.Health/Check',
-        encodeRequest,
-        decodeStatus,
+        (request: string) => encodeRequest({ service: request }),
+        (response: Buffer) => decodeStatusNumber(response),
         service,
         new grpc.Metadata({}),
         { deadline: Date.now() + timeoutMs },
@@ -263,7 +215,7 @@ async function probeGrpc(target: URL, signal: AbortSignal, timeoutMs: number): P
       );
       signal.addEventListener('abort', () => call.cancel(), { once: true });
     });
-    const name = SERVING_STATUS[status] ?? `status ${status}`;
+    const name = STATUS_NAME[status] ?? `status ${status}`;
     // Only SERVING is healthy (pkg/probe/grpc/grpc.go).
     return { outcome: name === 'SERVING' ? 'success' : 'failure', output: `gRPC health ${name}${service ? ` for service "${service}"` : ''}` };
   } finally {
