@@ -1,6 +1,6 @@
 import { realClock, type Clock } from './clock.js';
 import { HealthClosedError } from './errors.js';
-import { emitSafely } from './listeners.js';
+import { Emitter } from './listeners.js';
 import { BUILTIN_NAMES, evaluate } from './evaluate.js';
 import { CheckRunner, type CheckTransition, type ResolvedCheckOptions } from './runner.js';
 import { isRunAbortCheck } from './run-abort.js';
@@ -71,8 +71,6 @@ export const checkOptionDefaults = {
 export const ENGINE_KEYS = ['maxBlockMs', 'maxLagMs', 'watchdogIntervalMs', 'manualStartup', 'allowLivenessDependencies', 'checkDefaults', 'clock'] as const;
 const CHECK_KEYS = ['timeoutMs', 'intervalMs', 'failingIntervalMs', 'critical', 'failureThreshold', 'successThreshold', 'dependency', 'componentType'] as const;
 
-type Listener<K extends keyof HealthEvents> = HealthEvents[K];
-
 /** The health engine: scheduling and state, no HTTP. */
 export class HealthEngine {
   readonly clock: Clock;
@@ -82,12 +80,7 @@ export class HealthEngine {
   /** Registration order over checks and heartbeats. */
   readonly #order: string[] = [];
   readonly #watchdog: LoopWatchdog;
-  readonly #listeners: { [K in keyof HealthEvents]: Set<Listener<K>> } = {
-    change: new Set(),
-    transition: new Set(),
-    started: new Set(),
-    shutdown: new Set(),
-  };
+  readonly #events = new Emitter<HealthEvents>(['change', 'transition', 'started', 'shutdown']);
   readonly #createdAt: number;
   #started = false;
   #startedAt: number | undefined;
@@ -256,10 +249,7 @@ export class HealthEngine {
 
   /** Subscribes to an event; returns a function that unsubscribes. */
   on<K extends keyof HealthEvents>(event: K, listener: HealthEvents[K]): () => void {
-    const set = this.#listeners[event] as Set<HealthEvents[K]> | undefined;
-    if (!set) throw new TypeError(`Unknown event \`${String(event)}\`; expected one of ${Object.keys(this.#listeners).map((k) => `\`${k}\``).join(', ')}`);
-    set.add(listener);
-    return () => set.delete(listener);
+    return this.#events.on(event, listener);
   }
 
   /** Resolves once readiness passes (at once if it does); rejects on `signal` or close. */
@@ -353,7 +343,7 @@ export class HealthEngine {
   }
 
   #emit<K extends keyof HealthEvents>(event: K, payload: Parameters<HealthEvents[K]>[0]): void {
-    emitSafely(this.#listeners[event] as Set<(p: typeof payload) => void>, payload);
+    this.#events.emit(event, payload);
   }
 }
 

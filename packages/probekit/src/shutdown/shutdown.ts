@@ -1,7 +1,7 @@
 import { constants } from 'node:os';
 import type { Clock } from '../engine/clock.js';
 import { formatMs, toError } from '../engine/errors.js';
-import { emitSafely } from '../engine/listeners.js';
+import { Emitter } from '../engine/listeners.js';
 import * as v from '../engine/validate.js';
 import { ServerDrain, type DrainableServer, type InFlightRequest } from './drain.js';
 import { budgetProblem, resolveHook, resolveShutdownOptions, type ResolvedHook, type ResolvedShutdownOptions, type ShutdownOptions } from './options.js';
@@ -36,7 +36,7 @@ export class Shutdown {
   readonly #clock: Clock;
   readonly #hooks: ResolvedHook[];
   readonly #drains: ServerDrain[] = [];
-  readonly #listeners: { [K in keyof ShutdownEvents]: Set<ShutdownEvents[K]> } = { phase: new Set(), hook: new Set(), exit: new Set() };
+  readonly #events = new Emitter<ShutdownEvents>(['phase', 'hook', 'exit']);
   readonly #onSignal = (signal: string): void => this.#signal(signal);
   #installed = true;
   #signalsReceived = 0;
@@ -94,10 +94,7 @@ export class Shutdown {
 
   /** Subscribes to an event; returns a function that unsubscribes. */
   on<K extends keyof ShutdownEvents>(event: K, listener: ShutdownEvents[K]): () => void {
-    const set = this.#listeners[event] as Set<ShutdownEvents[K]> | undefined;
-    if (!set) throw new TypeError(`Unknown event \`${String(event)}\`; expected one of ${Object.keys(this.#listeners).map((k) => `\`${k}\``).join(', ')}`);
-    set.add(listener);
-    return () => set.delete(listener);
+    return this.#events.on(event, listener);
   }
 
   /** Runs the sequence (once, however often called) and resolves with the exit code passed to `exit`. */
@@ -300,7 +297,7 @@ export class Shutdown {
   }
 
   #emit<K extends keyof ShutdownEvents>(event: K, payload: Parameters<ShutdownEvents[K]>[0]): void {
-    emitSafely(this.#listeners[event] as Set<(p: typeof payload) => void>, payload);
+    this.#events.emit(event, payload);
   }
 }
 
