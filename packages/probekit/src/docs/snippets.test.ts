@@ -15,9 +15,10 @@ declare const pool: import('pg').Pool;
 declare const server: import('node:http').Server;
 `;
 
-test('every TypeScript snippet in README.md and docs/ compiles under strict settings against the real libraries', () => {
+test('every TypeScript snippet in README.md, the packages\' READMEs and docs/ compiles under strict settings against the real libraries', () => {
   const snippets = extractSnippets(ROOT);
   assert.ok(snippets.some((s) => s.where.startsWith('README.md:')), 'the README has a ts snippet');
+  assert.ok(snippets.some((s) => s.where.startsWith('packages/probekit/README.md:')), 'the package README has a ts snippet');
   assert.ok(snippets.length >= 20, `only ${snippets.length} snippets found`);
   const errors = checkSnippets(ROOT, snippets, PRELUDE);
   assert.deepEqual(errors.map((e) => `${e.where}: ${e.message.split('\n')[0]}`), []);

@@ -2,7 +2,7 @@
  * Extracts the ```ts snippets of README.md and docs/ and type-checks them under strict settings
  * against the real libraries' types (test code: not shipped).
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import ts from 'typescript';
 
@@ -17,9 +17,10 @@ export interface SnippetError {
   readonly message: string;
 }
 
-/** Every ```ts / ```typescript block of the Markdown files under `root` (README.md and docs/). */
+/** Every ```ts / ```typescript block of README.md, the packages' READMEs and docs/ under `root`. */
 export function extractSnippets(root: string): Snippet[] {
-  const files = ['README.md', ...readdirSync(join(root, 'docs'), { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.md')).map((f) => join('docs', f))];
+  const packages = readdirSync(join(root, 'packages')).map((p) => join('packages', p, 'README.md')).filter((f) => existsSync(join(root, f)));
+  const files = ['README.md', ...packages, ...readdirSync(join(root, 'docs'), { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.md')).map((f) => join('docs', f))];
   const snippets: Snippet[] = [];
   for (const file of files.sort()) {
     const lines = readFileSync(join(root, file), 'utf8').split('\n');
