@@ -5,7 +5,7 @@ import { CONTENT_TYPES, formatFor, renderExposition, type ExpositionFormat } fro
 import type { MetricFamily } from './model.js';
 
 export { HealthMetrics, metricsDefaults } from './collector.js';
-export type { FamilySource, MetricsOptions } from './collector.js';
+export type { FamilySource, MetricsOptions, RunListener } from './collector.js';
 export { MetricsEndpoint, METRICS_PATH, probeLabel, requestCounterIndex } from './endpoint.js';
 export type { MetricsContext, MetricsRequest, MetricsResponse, RequestCount } from './endpoint.js';
 export { CONTENT_TYPES, formatFor, renderExposition } from './exposition.js';
