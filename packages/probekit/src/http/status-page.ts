@@ -52,6 +52,9 @@ export interface StatusView {
   readonly now: number;
   readonly thread: 'worker' | 'main';
   readonly loopBlockedMs: number;
+  /** The bounds that fail readiness and liveness (0: off). */
+  readonly maxLagMs: number;
+  readonly maxBlockMs: number;
   readonly started: boolean;
   readonly startedAt?: number;
   readonly shuttingDown: boolean;
@@ -95,6 +98,8 @@ export function statusView(context: Omit<StatusContext, 'detailsToken'>): Status
     now: context.now,
     thread: context.thread,
     loopBlockedMs,
+    maxLagMs: snapshot.maxLagMs,
+    maxBlockMs: snapshot.maxBlockMs,
     started: snapshot.started,
     ...(snapshot.startedAt === undefined ? {} : { startedAt: snapshot.startedAt }),
     shuttingDown: snapshot.shuttingDown,
