@@ -124,6 +124,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
       `  app     http://${values.host}:${appPort}/   (faults: POST /admin/fault/{slow,down,block,hang-job,clear})`,
       `  probes  ${probes.url}/livez  ${probes.url}/readyz  ${probes.url}/startupz  ${probes.url}/healthz   (thread: ${probes.thread})`,
       `  details curl -H 'Authorization: Bearer ${token}' '${probes.url}/readyz?verbose'`,
+      `  status  ${probes.url}/statusz?token=${encodeURIComponent(token)}   (live status page)`,
       `  store   ${store ? 'embedded' : 'external'} datastore at ${storeHost}:${storePort}`,
       `  warm-up ${warmup} s: /startupz and /readyz fail until it is done`,
       '',
