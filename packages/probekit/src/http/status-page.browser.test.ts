@@ -67,9 +67,9 @@ test(
       assert.match((await page.textContent('#probes')) ?? '', /^\/startupz ok\/livez ok\/readyz (ok|failing).*started.*main loop running$/);
 
       // Block the main loop: the page keeps refreshing from the worker and says so.
-      child.stdin.write('block 3000\n');
+      child.stdin.write('block 5000\n');
       assert.equal(await next(), 'blocking');
-      await probesSay(/main loop blocked\s*[1-9]/);
+      await probesSay(/main loop blocked\s*\d+(\.\d)? s/);
       await probesSay(/\/readyz failing\s*eventloop/);
       const shot = join(dir, 'status-page.png');
       await page.screenshot({ path: shot, fullPage: true });

@@ -216,7 +216,7 @@ describe('the probe servers serve /statusz', () => {
       const url = await next();
       const data = async (): Promise<StatusView> => (await (await fetch(`${url}/statusz?format=json&token=status-page-test-token`)).json()) as StatusView;
       assert.equal((await data()).loopBlockedMs, 0);
-      child.stdin.write('block 2500\n');
+      child.stdin.write('block 4000\n');
       assert.equal(await next(), 'blocking');
       let during: StatusView | undefined;
       const start = performance.now();
