@@ -24,7 +24,7 @@ export interface ListenOptions {
   readonly host?: string;
   /** `'worker'` answers probes from a worker thread even while the main loop is blocked; `'main'` from the main loop. @default 'worker' */
   readonly thread?: ProbeThread;
-  /** Requests with `Authorization: Bearer <token>` see reasons and measurements. @default `PROBEKIT_DETAILS_TOKEN` or none (nobody sees details) */
+  /** Requests with `Authorization: Bearer <token>` see reasons and measurements, and the status page `/statusz` is served. @default `PROBEKIT_DETAILS_TOKEN` or none (nobody sees details; no status page) */
   readonly detailsToken?: string;
 }
 

@@ -19,6 +19,7 @@ export function banner(demo: DemoService, detailsToken: string, warmupSeconds: n
     `  app     ${demo.appUrl}/   (faults: POST /admin/fault/{slow,down,block,hang-job,clear})`,
     `  probes  ${p}/livez  ${p}/readyz  ${p}/startupz  ${p}/healthz   (thread: ${demo.thread})`,
     `  details curl -H 'Authorization: Bearer ${detailsToken}' '${p}/readyz?verbose'`,
+    `  status  ${p}/statusz?token=${encodeURIComponent(detailsToken)}   (live status page)`,
     `  store   ${demo.storeAddress}`,
     `  warm-up ${warmupSeconds} s: /startupz and /readyz fail until it is done`,
     interactive

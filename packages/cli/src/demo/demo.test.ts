@@ -32,6 +32,8 @@ test('the demo boots through startup, fails readiness (not liveness) when its da
     await until(`${probes}/startupz`, 200);
     await until(`${probes}/readyz`, 200);
     assert.match(await (await fetch(`${app}/`)).text(), /^hello from the probekit demo, visit \d+\n$/);
+    const statusPage = await fetch(/status {2}(http:\/\/\S+)/.exec(out)?.[1] ?? 'http://banner-has-no-status-url');
+    assert.deepEqual([statusPage.status, statusPage.headers.get('content-type'), /<title>probekit status<\/title>/.test(await statusPage.text())], [200, 'text/html; charset=utf-8', true]);
 
     assert.equal(await (await fetch(`${app}/admin/fault/down`, { method: 'POST' })).text(), 'datastore down\n');
     const failing = await until(`${probes}/readyz`, 503, { headers: { authorization: 'Bearer demo-details-token' } });

@@ -12,6 +12,8 @@ import { PrerenderedProbes, prerenderedSlot } from './prerendered.js';
 import { createRenderer } from './renderer.js';
 import { configureProbeServer } from './server-config.js';
 import { SharedStamp, realNow } from './shared-stamp.js';
+import { StatusHistory, encodeHistory } from './status-history.js';
+import { mainThreadStatusPage } from './status-page.js';
 import type { FromWorker, ToWorker, WorkerData } from './worker.js';
 
 export type ProbeThread = 'worker' | 'main';
@@ -49,6 +51,7 @@ function baseUrlOf(host: string, port: number): string {
 export async function listenOnMain(engine: HealthEngine, settings: ProbeServerSettings, metrics?: Metrics): Promise<ProbeServer> {
   const renderer = createRenderer();
   const prerendered = new PrerenderedProbes(() => engine.clock.now());
+  const statusPage = mainThreadStatusPage(engine, settings.detailsToken, metrics);
   const server = createServer((req, res) => {
     const slot = prerenderedSlot(req, settings.detailsToken);
     if (slot >= 0) {
@@ -60,6 +63,7 @@ export async function listenOnMain(engine: HealthEngine, settings: ProbeServerSe
     }
     const request = probeRequestOf(req);
     const response =
+      statusPage.respond(request) ??
       metrics?.respond(request) ??
       renderer(engine.snapshot(), request, {
         now: engine.clock.now(),
@@ -70,7 +74,13 @@ export async function listenOnMain(engine: HealthEngine, settings: ProbeServerSe
     metrics?.endpoint.countRequest(request.url, response.status);
   });
   configureProbeServer(server);
-  const port = await listen(server, settings.port, settings.host);
+  let port: number;
+  try {
+    port = await listen(server, settings.port, settings.host);
+  } catch (error) {
+    statusPage.close();
+    throw error;
+  }
   // NOTE: the probe server never keeps the process alive on its own; the app's server does.
   server.unref();
   let closing: Promise<void> | undefined;
@@ -81,6 +91,7 @@ export async function listenOnMain(engine: HealthEngine, settings: ProbeServerSe
     url: baseUrlOf(settings.host, port),
     close() {
       closing ??= new Promise<void>((resolve) => {
+        statusPage.close();
         server.close(() => resolve());
         server.closeAllConnections();
       });
@@ -133,7 +144,10 @@ export async function listenOnWorker(engine: HealthEngine, settings: ProbeServer
   // Families go to the worker every 5 s, and on every change while /metrics is being scraped.
   let scrapedAt = -Infinity;
   const scrapedRecently = (): boolean => realNow() - scrapedAt < SCRAPED_RECENTLY_MS;
-  const postFamilies = (families: MetricFamily[]): void => worker?.postMessage({ type: 'metrics', encoded: serialize(families) } satisfies ToWorker);
+  // The status page's history rides with the families (same cadence, same "someone is reading" signal).
+  const history = settings.detailsToken === undefined ? undefined : new StatusHistory(engine);
+  const postFamilies = (families: MetricFamily[]): void =>
+    worker?.postMessage({ type: 'metrics', encoded: serialize(families), ...(history ? { history: encodeHistory(history) } : {}) } satisfies ToWorker);
   /** The last snapshot the current worker was given. */
   let posted: HealthSnapshot | undefined;
   const postSnapshot = (snapshot: HealthSnapshot): void => {
@@ -155,6 +169,7 @@ export async function listenOnWorker(engine: HealthEngine, settings: ProbeServer
         snapshot: posted,
         metrics: metrics !== undefined,
         families: metrics?.collector.collect() ?? [],
+        history: history?.read(),
         stateDir,
       };
       const w = new Worker(workerUrl, { workerData: data, name: 'probekit-probe-server', stdout: false, stderr: false });
@@ -216,6 +231,7 @@ export async function listenOnWorker(engine: HealthEngine, settings: ProbeServer
     offChange();
     offMetrics();
     offStamp();
+    history?.close();
     throw error;
   }
 
@@ -232,6 +248,7 @@ export async function listenOnWorker(engine: HealthEngine, settings: ProbeServer
         offChange();
         offMetrics();
         offStamp();
+        history?.close();
         const w = worker;
         if (!w) return;
         // Held while closing, so `await close()` completes even when nothing else keeps the loop alive.

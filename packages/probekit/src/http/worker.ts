@@ -12,6 +12,8 @@ import { PrerenderedProbes, prerenderedSlot } from './prerendered.js';
 import { createRenderer } from './renderer.js';
 import { SharedStamp, realNow } from './shared-stamp.js';
 import { configureProbeServer } from './server-config.js';
+import { ReceivedHistory, type StatusHistoryData } from './status-history.js';
+import { respondStatusPage, type StatusContext } from './status-page.js';
 
 export interface WorkerData {
   readonly stamp: SharedArrayBuffer;
@@ -26,6 +28,8 @@ export interface WorkerData {
   readonly families: readonly MetricFamily[];
   /** Restart forensics: record the /livez answers served here (see attachForensics). */
   readonly stateDir: string | undefined;
+  /** The status page's check histories at spawn time (only while a details token is configured). */
+  readonly history: StatusHistoryData | undefined;
 }
 
 /**
@@ -36,12 +40,13 @@ export interface WorkerData {
 export type ToWorker =
   /** `sameLines`: the snapshot gives every probe the same lines as the one posted before it. */
   | { readonly type: 'snapshot'; readonly encoded: Uint8Array; readonly sameLines: boolean }
-  | { readonly type: 'metrics'; readonly encoded: Uint8Array }
+  /** `history`: the status page's check histories, sent with the families while a details token is configured. */
+  | { readonly type: 'metrics'; readonly encoded: Uint8Array; readonly history?: Uint8Array }
   | { readonly type: 'close' };
 export type FromWorker =
   | { readonly type: 'listening'; readonly port: number; readonly host: string }
   | { readonly type: 'requests'; readonly counts: readonly RequestCount[] }
-  /** `/metrics` was served: the main thread posts families on every change for a while. */
+  /** `/metrics` or the status page's data was served: the main thread posts families on every change for a while. */
   | { readonly type: 'scraped' }
   | { readonly type: 'error'; readonly message: string; readonly code?: string };
 
@@ -59,6 +64,7 @@ let mainFamilies = data.families;
 let encodedFamilies: Uint8Array | undefined;
 const metrics = data.metrics ? new MetricsEndpoint(() => families()) : undefined;
 const served = data.stateDir === undefined ? undefined : new ServedLivenessRecorder(data.stateDir);
+const history = new ReceivedHistory(data.history);
 
 function currentSnapshot(): HealthSnapshot {
   if (encodedSnapshot !== undefined) {
@@ -92,7 +98,16 @@ const server = createServer((req, res) => {
   }
   const current = currentSnapshot();
   const request = probeRequestOf(req);
-  const scrape = metrics?.respond(request, { snapshot: current, loopBlockedMs: blocked });
+  const status = (): StatusContext => ({
+    snapshot: current,
+    now: realNow(),
+    loopBlockedMs: blocked,
+    thread: 'worker',
+    detailsToken: data.detailsToken,
+    history: history.read(),
+    requests: metrics?.requestCounts() ?? [],
+  });
+  const scrape = respondStatusPage(request, status, data.detailsToken) ?? metrics?.respond(request, { snapshot: current, loopBlockedMs: blocked });
   if (scrape?.status === 200) scraped();
   const response = scrape ?? renderer(current, request, { now: realNow(), loopBlockedMs: blocked, detailsToken: data.detailsToken });
   writeResponse(res, response);
@@ -138,7 +153,10 @@ port.on('message', (message: ToWorker) => {
   if (message.type === 'snapshot') {
     encodedSnapshot = message.encoded;
     if (!message.sameLines) linesMoved = true;
-  } else if (message.type === 'metrics') encodedFamilies = message.encoded;
+  } else if (message.type === 'metrics') {
+    encodedFamilies = message.encoded;
+    if (message.history) history.receive(message.history);
+  }
   else if (message.type === 'close') {
     if (postCounts) clearInterval(postCounts);
     if (!server.listening) process.exit(0);

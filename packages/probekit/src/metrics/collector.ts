@@ -36,6 +36,9 @@ interface CheckCounters {
   readonly duration: Histogram;
 }
 
+/** Told of each run added to the duration histogram: the check's name and the run's duration in seconds. */
+export type RunListener = (check: string, seconds: number) => void;
+
 /** A source of extra families (e.g. restart forensics) rendered with the rest. */
 export type FamilySource = () => readonly MetricFamily[];
 
@@ -49,6 +52,7 @@ export class HealthMetrics {
   readonly #options: Required<MetricsOptions>;
   readonly #checks = new Map<string, CheckCounters>();
   readonly #sources = new Set<FamilySource>();
+  readonly #runListeners = new Set<RunListener>();
   readonly #offs: (() => void)[] = [];
   readonly #eventLoop: EventLoopDelay | undefined;
   #blockedSeconds = 0;
@@ -92,6 +96,20 @@ export class HealthMetrics {
   addSource(source: FamilySource): () => void {
     this.#sources.add(source);
     return () => this.#sources.delete(source);
+  }
+
+  /** Upper bounds (seconds) of the duration histogram, as resolved from the options. */
+  get durationBuckets(): readonly number[] {
+    return this.#options.durationBuckets;
+  }
+
+  /**
+   * Calls `listener` with each run's duration as it is added to the duration histogram (an exporter
+   * whose histograms are pushed, not read, records them from here). Returns a function that removes it.
+   */
+  onRun(listener: RunListener): () => void {
+    this.#runListeners.add(listener);
+    return () => this.#runListeners.delete(listener);
   }
 
   /** The accumulated families, as plain data. */
@@ -163,6 +181,7 @@ export class HealthMetrics {
         if (run.reason?.startsWith('timed out after ')) c.timeouts += 1;
       }
       c.duration.observe(run.durationMs / 1000);
+      for (const listener of this.#runListeners) listener(check.name, run.durationMs / 1000);
     }
   }
 }

@@ -6,7 +6,7 @@ import type { MetricFamily } from './model.js';
 
 // The public entry `probekit/metrics`: createMetrics and the types its answers and sources use.
 export { metricsDefaults } from './collector.js';
-export type { FamilySource, HealthMetrics, MetricsOptions } from './collector.js';
+export type { FamilySource, HealthMetrics, MetricsOptions, RunListener } from './collector.js';
 export type { MetricsEndpoint, MetricsRequest, MetricsResponse } from './endpoint.js';
 export type { ExpositionFormat } from './exposition.js';
 export type { HistogramFamily, HistogramSeries, MetricFamily, Sample, ScalarFamily } from './model.js';
