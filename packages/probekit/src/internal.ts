@@ -29,3 +29,6 @@ export type { EffectiveTiming, ProbeTimingField } from './kubelet/facts.js';
 export { probeDefaults, probeOnce } from './kubelet/probe-client.js';
 export { dispatch, usage } from './cli/dispatch.js';
 export type { CliIO, Command, CommandEntry, Program } from './cli/dispatch.js';
+export { ENDPOINTS, ENDPOINT_NAMES, PATH_TARGETS, PROBE_PATHS } from './http/endpoints.js';
+export type { Endpoint } from './http/endpoints.js';
+export { PROBE_USER_AGENT } from './kubelet/probe-client.js';

@@ -1,3 +1,4 @@
+import { PROBE_PATHS } from '../http/endpoints.js';
 import type { HealthSnapshot } from '../engine/types.js';
 import { LivenessJournal } from './journal.js';
 import { livenessVerdict } from './reason.js';
@@ -25,7 +26,7 @@ export class ServedLivenessRecorder {
   /** Call after answering: `status` is what was sent; the reason is computed only for a failure. */
   observe(request: ServedRequest, status: number, snapshot: HealthSnapshot, loopBlockedMs: number): void {
     const q = request.url.indexOf('?');
-    if ((q < 0 ? request.url : request.url.slice(0, q)) !== '/livez' || (request.method !== 'GET' && request.method !== 'HEAD')) return;
+    if ((q < 0 ? request.url : request.url.slice(0, q)) !== PROBE_PATHS.liveness || (request.method !== 'GET' && request.method !== 'HEAD')) return;
     // NOTE: the kubelet counts 200-399 as success (pkg/probe/http/http.go).
     const ok = status >= 200 && status < 400;
     this.#journal.record(ok, ok ? undefined : (livenessVerdict(snapshot, loopBlockedMs).reason ?? `answered ${status}`));

@@ -1,6 +1,7 @@
+import { ENDPOINT_NAMES } from '../http/endpoints.js';
 import { formatMs } from '../engine/errors.js';
 import type { CheckTransition } from '../engine/runner.js';
-import type { CheckStatus, ProbeKind } from '../engine/types.js';
+import type { CheckStatus } from '../engine/types.js';
 import type { LogFields, LogLevel } from './logger.js';
 
 /** One log line: level, message, fields. */
@@ -10,7 +11,6 @@ export interface LogLine {
   readonly fields: LogFields;
 }
 
-const ENDPOINT: Record<ProbeKind, string> = { startup: 'startupz', liveness: 'livez', readiness: 'readyz' };
 const WORD: Record<CheckStatus, string> = { pass: 'ok', fail: 'failed', warn: 'warn', pending: 'not yet checked' };
 
 /**
@@ -19,7 +19,7 @@ const WORD: Record<CheckStatus, string> = { pass: 'ok', fail: 'failed', warn: 'w
  * A liveness failure is an error (the kubelet will restart the container), any other failure a warning.
  */
 export function transitionLine(event: CheckTransition): LogLine {
-  const probes = event.probes.map((p) => ENDPOINT[p]).join(',');
+  const probes = event.probes.map((p) => ENDPOINT_NAMES[p]).join(',');
   const reason = event.to !== 'pass' && event.reason !== undefined ? `: ${event.reason}` : '';
   const was = event.from === 'pending' ? `first result after ${formatMs(event.forMs)}` : `was ${WORD[event.from]} for ${formatMs(event.forMs)}`;
   const level: LogLevel = event.to === 'pass' ? 'info' : event.to === 'fail' && event.probes.includes('liveness') ? 'error' : 'warn';
