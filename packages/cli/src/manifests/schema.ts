@@ -24,6 +24,12 @@ interface ModelClass {
 
 type Loader = () => Promise<ModelClass>;
 
+/**
+ * The Kubernetes release the bundled schemas come from: kubernetes-models 5.x is generated from
+ * the Kubernetes 1.36 OpenAPI spec (its 5.0.0 changelog: "Update to Kubernetes v1.36.0").
+ */
+export const SCHEMA_KUBERNETES_VERSION = '1.36';
+
 /** The workload kinds we validate, by `apiVersion kind`. Loaded lazily: the models are large. */
 const MODELS: Readonly<Record<string, Loader>> = {
   'v1 Pod': async () => (await import('kubernetes-models/v1/Pod')).Pod,
@@ -35,6 +41,10 @@ const MODELS: Readonly<Record<string, Loader>> = {
   'apps/v1 ReplicaSet': async () => (await import('kubernetes-models/apps/v1/ReplicaSet')).ReplicaSet,
   'batch/v1 Job': async () => (await import('kubernetes-models/batch/v1/Job')).Job,
   'batch/v1 CronJob': async () => (await import('kubernetes-models/batch/v1/CronJob')).CronJob,
+  // Fragments (no apiVersion/kind): what `probekit manifest` prints and people paste.
+  ' pod template': async () => (await import('kubernetes-models/v1/PodTemplateSpec')).PodTemplateSpec,
+  ' pod spec': async () => (await import('kubernetes-models/v1/PodSpec')).PodSpec,
+  ' container': async () => (await import('kubernetes-models/v1/Container')).Container,
 };
 
 /** Whether `apiVersion`/`kind` has a schema here. */
@@ -95,7 +105,7 @@ function collectUnknown(value: unknown, path: FieldPath, reads: WeakMap<object, 
   if (!seen || seen.size === 0) return;
   for (const key of Object.keys(value)) {
     if (!seen.has(key)) {
-      out.push({ kind: 'unknown-field', path: [...path, key], message: `unknown field \`${key}\`` });
+      out.push({ kind: 'unknown-field', path: [...path, key], message: `unknown field \`${key}\` (not in the Kubernetes ${SCHEMA_KUBERNETES_VERSION} schema)` });
     } else {
       collectUnknown(value[key], [...path, key], reads, out);
     }
