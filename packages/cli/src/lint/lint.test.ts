@@ -166,6 +166,9 @@ describe('false alarms removed', () => {
     assert.deepEqual(together.findings.map((f) => [f.file, f.severity]), [['deploy.yaml', 'warning']]);
     const other = await lintSources([{ text: service.replace('app: web', 'app: api'), file: 'svc.yaml' }, { text: deployment, file: 'deploy.yaml' }]);
     assert.deepEqual(other.findings.map((f) => [f.file, f.severity]), [['deploy.yaml', 'note']]);
+    // A Service without a namespace goes where kubectl puts it: it may select pods of any namespace.
+    const anywhere = await lintSources([{ text: service.replace('  namespace: shop\n', ''), file: 'svc.yaml' }, { text: deployment, file: 'deploy.yaml' }]);
+    assert.deepEqual(anywhere.findings.map((f) => [f.file, f.severity]), [['deploy.yaml', 'warning']]);
   });
 });
 

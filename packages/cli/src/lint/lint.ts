@@ -183,7 +183,9 @@ function servicesOf(documents: readonly ManifestDocument[]): ServiceSelector[] |
 function selectedByService(pod: PodTemplate, services: readonly ServiceSelector[] | undefined): boolean | undefined {
   if (services === undefined) return undefined;
   const namespace = namespaceOf(pod.object.value);
-  return services.some((s) => s.namespace === namespace && Object.entries(s.selector).every(([k, v]) => pod.labels[k] === v));
+  // An object without a namespace lands in the namespace kubectl is given: it may share one with any other.
+  const sameNamespace = (other: string): boolean => other === namespace || other === '' || namespace === '';
+  return services.some((s) => sameNamespace(s.namespace) && Object.entries(s.selector).every(([k, v]) => pod.labels[k] === v));
 }
 
 function labelOf(object: ManifestObject): string {

@@ -48,8 +48,12 @@ const AGGREGATE_ENDPOINTS: ReadonlyArray<{ readonly path: RegExp; readonly what:
   },
 ];
 
-/** Query parameters that ask a health endpoint to check its dependencies too. */
-const DEEP_QUERY = /[?&](deep|full|dependencies|deps|checkdependencies|includedependencies)(?:=(?:true|1|yes)?)?(?:&|$)/i;
+/**
+ * Query parameters that ask a health endpoint to check its dependencies too. Not `full`: Argo CD's
+ * repo server answers `/healthz?full=true` by calling its own gRPC server (a self-check, meant
+ * for liveness: argo-cd issue #5110), the opposite of a dependency check.
+ */
+const DEEP_QUERY = /[?&](deep|dependencies|deps|checkdependencies|includedependencies)(?:=(?:true|1|yes)?)?(?:&|$)/i;
 
 export function httpPath(probe: PlainObject): string | undefined {
   const http = probe['httpGet'];
@@ -131,7 +135,11 @@ export function endpoint(ctx: ContainerContext, probe: PlainObject): { kind: End
   const grpc = probe['grpc'];
   if (isObject(grpc)) return { kind: 'grpc', key: `gRPC :${String(grpc['port'])} service "${typeof grpc['service'] === 'string' ? grpc['service'] : ''}"` };
   const exec = probe['exec'];
-  if (isObject(exec) && Array.isArray(exec['command'])) return { kind: 'exec', key: `exec ${JSON.stringify(exec['command'])}` };
+  if (isObject(exec) && Array.isArray(exec['command'])) {
+    // grpc_health_probe asks the same gRPC health service a grpc probe does: it gets the gRPC fix.
+    const grpcClient = exec['command'].some((t) => typeof t === 'string' && /(?:^|[\s/])grpc_health_probe(?:\s|$)/.test(t));
+    return { kind: grpcClient ? 'grpc' : 'exec', key: `exec ${JSON.stringify(exec['command'])}` };
+  }
   return undefined;
 }
 

@@ -105,7 +105,6 @@ export function lintPorts(ctx: ContainerContext, handler: PlainObject, path: Fie
 const EXEC_CLIENTS: ReadonlyArray<{ readonly command: RegExp; readonly timeout: RegExp }> = [
   { command: /^curl$/, timeout: /^(?:-m|--max-time|--connect-timeout)(?:=?(\d+(?:\.\d+)?))?$|^-m(\d+)$/ },
   { command: /^wget$/, timeout: /^(?:-T|--timeout)(?:=?(\d+(?:\.\d+)?))?$|^-T(\d+)$/ },
-  { command: /^grpc_health_probe$/, timeout: /^--?(?:rpc-timeout|connect-timeout)(?:=(\d+(?:\.\d+)?)s?)?$/ },
   { command: /^(?:nc|ncat|netcat)$/, timeout: /^-w(\d+)?$/ },
   { command: /^pg_isready$/, timeout: /^(?:-t|--timeout)(?:=?(\d+))?$/ },
   { command: /^redis-cli$/, timeout: /^-t(\d+)?$/ },
@@ -113,6 +112,29 @@ const EXEC_CLIENTS: ReadonlyArray<{ readonly command: RegExp; readonly timeout: 
 ];
 
 const PROBEKIT_CLIENT = { command: /^probekit$/, timeout: /^--timeout(?:=(\d+(?:\.\d+)?)(?:s)?)?$/ };
+
+/** A Go duration as grpc_health_probe's flags take it (`500ms`, `5s`, `1m`), in seconds. */
+function goDurationSeconds(text: string): number | undefined {
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m)$/.exec(text);
+  if (!m) return undefined;
+  const n = Number(m[1]);
+  return m[2] === 'ms' ? n / 1000 : m[2] === 'm' ? n * 60 : n;
+}
+
+/**
+ * grpc_health_probe has its own timeouts, 1 s each by default (`-connect-timeout`, `-rpc-timeout`
+ * in grpc-ecosystem/grpc-health-probe main.go): in the worst case it runs for their sum.
+ */
+function grpcHealthProbeSeconds(tokens: readonly string[], at: number): number {
+  const flag = (name: string): number => {
+    for (let i = at + 1; i < tokens.length; i++) {
+      const m = new RegExp(`^--?${name}(?:=(.*))?$`).exec(tokens[i] as string);
+      if (m) return goDurationSeconds(m[1] ?? tokens[i + 1] ?? '') ?? 1;
+    }
+    return 1;
+  };
+  return flag('connect-timeout') + flag('rpc-timeout');
+}
 
 function lintExec(ctx: ContainerContext, kind: ProbeKind, probe: PlainObject): void {
   const exec = probe['exec'];
@@ -123,6 +145,18 @@ function lintExec(ctx: ContainerContext, kind: ProbeKind, probe: PlainObject): v
   const tokens = argv.flatMap((a) => a.split(/\s+/)).filter((t) => t.length > 0);
   const base = (t: string): string => t.slice(t.lastIndexOf('/') + 1);
   if (tokens.some((t) => base(t) === 'timeout')) return; // wrapped in coreutils timeout
+  const grpc = tokens.findIndex((t) => base(t) === 'grpc_health_probe');
+  if (grpc >= 0) {
+    const own = grpcHealthProbeSeconds(tokens, grpc);
+    if (own > timeoutSeconds) {
+      ctx.push(
+        RULES.execIgnoresTimeout,
+        ctx.probePath(kind, 'exec', 'command'),
+        `${PROBE_FIELD[kind]} runs \`grpc_health_probe\`, which may take ${own}s (connect-timeout + rpc-timeout, 1s each unless set), above the probe's timeoutSeconds (${timeoutSeconds}s)`,
+      );
+    }
+    return;
+  }
   const isProbekit = tokens.some((t, i) => base(t) === 'probekit' && tokens[i + 1] === 'check');
   const clients = isProbekit ? [PROBEKIT_CLIENT] : EXEC_CLIENTS;
   for (const client of clients) {
