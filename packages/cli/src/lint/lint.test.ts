@@ -189,10 +189,12 @@ describe('what the API server rejects', () => {
     assert.deepEqual(findings.filter((f) => f.container === 'restarts'), []);
   });
 
-  test('an unknown field is a warning naming the schema version', async () => {
+  test('an unknown field is a warning naming the schema version, and --kube-version says when the cluster is newer', async () => {
     const findings = await lintText(read('fragment-container.yaml'), 'c.yaml');
     const unknown = findings.find((f) => f.ruleId === 'unknown-field');
     assert.deepEqual([unknown?.severity, unknown?.message], ['warning', 'readinessProbe.periodSecond: unknown field `periodSecond` (not in the Kubernetes 1.36 schema)']);
+    const newer = (await lintText(read('fragment-container.yaml'), 'c.yaml', { kubeVersion: '1.37' })).find((f) => f.ruleId === 'unknown-field');
+    assert.equal(newer?.message, 'readinessProbe.periodSecond: unknown field `periodSecond` (not in the Kubernetes 1.36 schema; Kubernetes 1.37 may have it)');
   });
 });
 

@@ -223,7 +223,7 @@ async function lintObject(
       ...(extra.container !== undefined && extra.container !== '' ? { container: extra.container } : {}),
     });
   };
-  if (o.schema) await lintSchema(object, add);
+  if (o.schema) await lintSchema(object, add, o.kubeVersion);
   const settings = settingsFor(pod, o, selectedByService(pod, services), (message) =>
     add(RULES.schemaInvalid, [...object.path, 'metadata', 'annotations'], message, 'key'),
   );
@@ -233,7 +233,14 @@ async function lintObject(
 
 type Add = (rule: RuleInfo, path: readonly (string | number)[], message: string, at: 'key' | 'value') => void;
 
-async function lintSchema(object: ManifestObject, add: Add): Promise<void> {
+/** Whether the cluster is newer than the bundled schema: a field unknown to the schema may be one it added. */
+function newerThanSchema(version: KubeVersion | undefined): boolean {
+  if (version === undefined) return false;
+  const [major, minor] = SCHEMA_KUBERNETES_VERSION.split('.').map(Number) as [number, number];
+  return version[0] > major || (version[0] === major && version[1] > minor);
+}
+
+async function lintSchema(object: ManifestObject, add: Add, kubeVersion: KubeVersion | undefined): Promise<void> {
   // A fragment is validated as what it is shaped like; a container list item by item.
   const targets: { apiVersion: string; kind: string; value: unknown; path: readonly (string | number)[] }[] =
     object.fragment === 'container list'
@@ -243,7 +250,8 @@ async function lintSchema(object: ManifestObject, add: Add): Promise<void> {
     for (const p of await validateObject(t.apiVersion, t.kind, t.value)) {
       const unknown = p.kind === 'unknown-field';
       const where = p.path.map(String).join('.') || '(root)';
-      add(unknown ? RULES.unknownField : RULES.schemaInvalid, [...t.path, ...p.path], `${where}: ${p.message}`, unknown ? 'key' : 'value');
+      const newer = unknown && newerThanSchema(kubeVersion) ? `; Kubernetes ${(kubeVersion as KubeVersion).join('.')} may have it` : '';
+      add(unknown ? RULES.unknownField : RULES.schemaInvalid, [...t.path, ...p.path], `${where}: ${p.message.replace(/\)$/, `${newer})`)}`, unknown ? 'key' : 'value');
     }
   }
 }
