@@ -214,7 +214,7 @@ export const LIVE_RULES = {
   startupBudgetShort: rule(
     'live-startup-budget-short',
     'error',
-    'The manifest\'s startup budget is shorter than the startup this service measured: the kubelet kills it before it finishes booting.',
+    'The manifest\'s worst-case startup budget (initialDelaySeconds + (failureThreshold - 1) x periodSeconds) is shorter than the startup this service measured: the kubelet kills it before it finishes booting.',
     'Raise the startup probe\'s failureThreshold (probekit manifest --boot-seconds <measured x 1.5>).',
   ),
   detailsUnavailable: rule(
