@@ -6,6 +6,7 @@ import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { createHealth } from 'probekit';
 import { run } from './lint.js';
+import { SCHEMA_KUBERNETES_VERSION } from '../manifests/schema.js';
 import { run as runManifest } from './manifest.js';
 import { captureIO } from '@probekit/test-support';
 
@@ -44,6 +45,12 @@ describe('probekit lint', () => {
     assert.equal(r.code, 2); // malformed.yaml is in the corpus: bad input wins
     assert.equal(doc.filesChecked, 24);
     assert.deepEqual(doc.summary, { error: 36, warning: 22, note: 4 });
+  });
+
+  test('--help names the Kubernetes version of the bundled schema', async () => {
+    const r = await call(['--help']);
+    assert.equal(r.code, 0);
+    assert.ok(r.out.includes(`(the schema is Kubernetes ${SCHEMA_KUBERNETES_VERSION})`), r.out);
   });
 
   test('an empty directory, package.json and a file that is no manifest are not clean', async () => {

@@ -116,6 +116,7 @@ describe('nothing passed unchecked', () => {
     ['a map that is no manifest', 'foo: bar\n'],
     ['package.json', '{ "name": "svc", "version": "1.0.0", "scripts": { "start": "node ." } }\n'],
     ['a comment-only document', '# Source: chart/templates/disabled.yaml\n'],
+    ['a Helm values file', 'name: shop\nimage:\n  repository: example/shop\n  tag: "1.0"\nlivenessProbe:\n  enabled: true\n  failureThreshold: 1\n'],
   ];
   for (const [name, text] of inputs) {
     test(`${name} is a no-workload warning, not clean`, async () => {
@@ -202,6 +203,26 @@ describe('YAML as kubectl reads it', () => {
   test('merge keys are merged, not unknown fields', async () => {
     const findings = await lintText(read('yaml-merge.yaml'), 'm.yaml');
     assert.deepEqual(findings.map((f) => f.ruleId), ['liveness-failure-threshold-one']);
+  });
+
+  test('a finding inside merged content points at the anchor it came from', async () => {
+    const text = [
+      'x-probe: &strict',
+      '  failureThreshold: 1',
+      'kind: Pod',
+      'apiVersion: v1',
+      'metadata: { name: p }',
+      'spec:',
+      '  containers:',
+      '    - name: c',
+      '      image: example/c:1',
+      '      livenessProbe:',
+      '        <<: *strict',
+      '        httpGet: { path: /livez, port: 8080 }',
+      '',
+    ].join('\n');
+    const findings = await lintText(text, 'm.yaml', { schema: false });
+    assert.deepEqual(findings.map((f) => `${f.line}:${f.column} ${f.ruleId}`), ['2:3 liveness-failure-threshold-one']);
   });
 
   test('an unclosed flow map is reported once, where it was opened', async () => {

@@ -2,7 +2,7 @@
  * Reads Kubernetes YAML (one or many documents, Helm/kustomize output, `kind: List`) and keeps the
  * source map, so every finding can say `file:line:col`.
  */
-import { isAlias, isCollection, isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments, visit } from 'yaml';
+import { isAlias, isCollection, isMap, isScalar, isSeq, LineCounter, parseAllDocuments, visit } from 'yaml';
 import type { Document, Node as YamlNode, Pair } from 'yaml';
 
 /** A path into a parsed object: map keys and sequence indexes. */
@@ -189,10 +189,11 @@ function resolve(doc: Document.Parsed, node: YamlNode | null | undefined): YamlN
 /** The pair for `key` in a map, looking through merge keys (`<<: *anchor`) as kubectl merges them. */
 function findPair(doc: Document.Parsed, map: YamlNode, key: string, depth = 0): Pair<unknown, unknown> | undefined {
   if (!isMap(map) || depth > 10) return undefined;
-  const own = map.items.find((p) => isScalar(p.key) && String(p.key.value) === key);
+  const own = map.items.find((p) => isScalar(p.key) && typeof p.key.value !== 'symbol' && String(p.key.value) === key);
   if (own) return own as Pair<unknown, unknown>;
   for (const p of map.items) {
-    if (!isScalar(p.key) || p.key.value !== '<<') continue;
+    // With `merge: true` the key's value is a symbol; its source text is `<<`.
+    if (!isScalar(p.key) || (p.key.source !== '<<' && p.key.value !== '<<')) continue;
     const sources = isSeq(p.value) ? p.value.items : [p.value];
     for (const source of sources) {
       const found = findPair(doc, resolve(doc, source as YamlNode) as YamlNode, key, depth + 1);

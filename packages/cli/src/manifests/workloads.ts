@@ -102,8 +102,16 @@ export function objectsOf(document: unknown): ManifestObject[] {
 
 const CONTAINER_FIELDS = ['image', 'livenessProbe', 'readinessProbe', 'startupProbe', 'ports', 'lifecycle', 'command', 'args'];
 
+/**
+ * A container fragment: a `name` and container fields of the right shape. A Helm values file has
+ * `image: { repository, tag }` and `livenessProbe: { enabled: true }`-style maps, so an `image`
+ * that is not a string, or a probe that is not an object, means it is something else.
+ */
 function isContainer(value: unknown): value is PlainObject {
-  return isObject(value) && typeof value['name'] === 'string' && CONTAINER_FIELDS.some((f) => value[f] !== undefined);
+  if (!isObject(value) || typeof value['name'] !== 'string' || value['kind'] !== undefined) return false;
+  if (value['image'] !== undefined && typeof value['image'] !== 'string') return false;
+  if (['livenessProbe', 'readinessProbe', 'startupProbe'].some((p) => value[p] !== undefined && (!isObject(value[p]) || value[p]['enabled'] !== undefined))) return false;
+  return CONTAINER_FIELDS.some((f) => value[f] !== undefined);
 }
 
 function isContainerList(value: readonly unknown[]): boolean {
