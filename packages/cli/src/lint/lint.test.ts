@@ -30,6 +30,11 @@ describe('the manifest corpus', () => {
     }
     assert.match(all, /restartPolicy: Always/);
     assert.match(all, /# Source: /); // Helm output
+    assert.match(all, /^kind: (Rollout|AdvancedCronJob|NightlyBatch)$/m); // custom resources with pod templates
+    for (const shape of ['fragment-pod-template', 'fragment-container', 'fragment-container-list']) {
+      assert.doesNotMatch(read(`${shape}.yaml`), /^\s*kind:/m, `${shape} is a fragment`);
+    }
+    assert.match(all, /<<: \*/); // a YAML merge key
   });
 
   for (const name of fixtures) {
