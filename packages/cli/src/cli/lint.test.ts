@@ -6,7 +6,7 @@ import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { createHealth } from 'probekit';
 import { run } from './lint.js';
-import { SCHEMA_KUBERNETES_VERSION } from '../manifests/schema.js';
+import { SCHEMA_KUBERNETES_VERSION, SCHEMA_VERSIONS } from '../manifests/schema.js';
 import { run as runManifest } from './manifest.js';
 import { captureIO } from '@probekit/test-support';
 
@@ -47,10 +47,10 @@ describe('probekit lint', () => {
     assert.deepEqual(doc.summary, { error: 36, warning: 22, note: 4 });
   });
 
-  test('--help names the Kubernetes version of the bundled schema', async () => {
+  test('--help names the Kubernetes versions of the bundled schemas', async () => {
     const r = await call(['--help']);
     assert.equal(r.code, 0);
-    assert.ok(r.out.includes(`(the schema is Kubernetes ${SCHEMA_KUBERNETES_VERSION})`), r.out);
+    assert.ok(r.out.includes(`(Kubernetes ${SCHEMA_VERSIONS.join(' or ')}; default ${SCHEMA_KUBERNETES_VERSION})`), r.out);
   });
 
   test('an empty directory, package.json and a file that is no manifest are not clean', async () => {

@@ -7,8 +7,8 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { CliIO } from 'probekit/internal';
 
-/** The Kubernetes release of the bundled schemas (manifests/schema.ts); kept here so --help needs no import. */
-const SCHEMA_VERSION = '1.36';
+/** The Kubernetes releases of the bundled schemas, newest first (manifests/schema.ts); kept here so --help needs no import. */
+const SCHEMA_VERSIONS = ['1.36', '1.33'];
 
 const HELP = `Usage: probekit lint <file|dir|->... [options]
        probekit lint --live <probe-server-url> [options]
@@ -27,8 +27,9 @@ Options:
                                probekit.dev/boot-seconds annotation declares one
   --drain-seconds <n>          drain time after SIGTERM, where no probekit.dev/drain-seconds
                                annotation declares one
-  --kube-version <1.N>         the cluster's Kubernetes version, for rules that depend on
-                               default feature gates (the schema is Kubernetes ${SCHEMA_VERSION})
+  --kube-version <1.N>         the cluster's Kubernetes version: picks the bundled schema
+                               (Kubernetes ${SCHEMA_VERSIONS.join(' or ')}; default ${SCHEMA_VERSIONS[0]}) and
+                               decides rules that depend on default feature gates
   --no-schema                  skip validation against the Kubernetes schemas
   --live <url>                 lint a running service's probe server instead of files
   --token <token>              details token for --live (default: $PROBEKIT_DETAILS_TOKEN)

@@ -195,6 +195,18 @@ describe('what the API server rejects', () => {
     assert.deepEqual(findings.filter((f) => f.container === 'restarts'), []);
   });
 
+  test('--kube-version chooses the schema: restartPolicyRules (1.34) is unknown to a 1.33 cluster', async () => {
+    const restarts = async (kubeVersion?: string): Promise<string[]> =>
+      (await lintText(read('api-rejects.yaml'), 'a.yaml', kubeVersion === undefined ? {} : { kubeVersion }))
+        .filter((f) => f.container === 'restarts' || f.message.includes('restartPolicyRules'))
+        .map((f) => `${f.severity} ${f.ruleId}: ${f.message}`);
+    assert.deepEqual(await restarts(), []);
+    assert.deepEqual(await restarts('1.34'), []);
+    assert.deepEqual(await restarts('1.33'), [
+      'warning unknown-field: spec.template.spec.containers.2.restartPolicyRules: unknown field `restartPolicyRules` (not in the Kubernetes 1.33 schema)',
+    ]);
+  });
+
   test('an unknown field is a warning naming the schema version, and --kube-version says when the cluster is newer', async () => {
     const findings = await lintText(read('fragment-container.yaml'), 'c.yaml');
     const unknown = findings.find((f) => f.ruleId === 'unknown-field');

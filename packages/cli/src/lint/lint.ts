@@ -3,7 +3,7 @@ import { nonNegativeInteger, positiveInteger } from 'probekit/internal';
 import { ANNOTATIONS } from '../manifests/annotations.js';
 import { readManifests } from '../manifests/manifest-reader.js';
 import type { ManifestDocument } from '../manifests/manifest-reader.js';
-import { SCHEMA_KUBERNETES_VERSION, validateObject } from '../manifests/schema.js';
+import { SCHEMA_KUBERNETES_VERSION, schemaVersionFor, validateObject } from '../manifests/schema.js';
 import { isObject, objectsOf, podTemplateOf } from '../manifests/workloads.js';
 import type { ManifestObject, PodTemplate } from '../manifests/workloads.js';
 import { RULES } from './rule-catalog.js';
@@ -233,24 +233,26 @@ async function lintObject(
 
 type Add = (rule: RuleInfo, path: readonly (string | number)[], message: string, at: 'key' | 'value') => void;
 
-/** Whether the cluster is newer than the bundled schema: a field unknown to the schema may be one it added. */
-function newerThanSchema(version: KubeVersion | undefined): boolean {
+/** Whether the cluster is newer than the schema used: a field unknown to the schema may be one it added. */
+function newerThanSchema(version: KubeVersion | undefined, schema: string): boolean {
   if (version === undefined) return false;
-  const [major, minor] = SCHEMA_KUBERNETES_VERSION.split('.').map(Number) as [number, number];
+  const [major, minor] = schema.split('.').map(Number) as [number, number];
   return version[0] > major || (version[0] === major && version[1] > minor);
 }
 
+/** Validates against the bundled schema closest to the cluster's version (the newest when unknown). */
 async function lintSchema(object: ManifestObject, add: Add, kubeVersion: KubeVersion | undefined): Promise<void> {
+  const schema = schemaVersionFor(kubeVersion);
   // A fragment is validated as what it is shaped like; a container list item by item.
   const targets: { apiVersion: string; kind: string; value: unknown; path: readonly (string | number)[] }[] =
     object.fragment === 'container list'
       ? (object.value['containers'] as unknown[]).map((c, i) => ({ apiVersion: '', kind: 'container', value: c, path: [...object.path, i] }))
       : [{ apiVersion: object.apiVersion, kind: object.fragment ?? object.kind, value: object.value, path: object.path }];
   for (const t of targets) {
-    for (const p of await validateObject(t.apiVersion, t.kind, t.value)) {
+    for (const p of await validateObject(t.apiVersion, t.kind, t.value, schema)) {
       const unknown = p.kind === 'unknown-field';
       const where = p.path.map(String).join('.') || '(root)';
-      const newer = unknown && newerThanSchema(kubeVersion) ? `; Kubernetes ${(kubeVersion as KubeVersion).join('.')} may have it` : '';
+      const newer = unknown && newerThanSchema(kubeVersion, schema) ? `; Kubernetes ${(kubeVersion as KubeVersion).join('.')} may have it` : '';
       add(unknown ? RULES.unknownField : RULES.schemaInvalid, [...t.path, ...p.path], `${where}: ${p.message.replace(/\)$/, `${newer})`)}`, unknown ? 'key' : 'value');
     }
   }

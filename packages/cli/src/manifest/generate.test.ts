@@ -20,6 +20,7 @@ describe('generated probe blocks', () => {
     test(`${name}: validates against the schema and lints clean`, async () => {
       const deployment = wrapInDeployment(generateProbeBlock(options), 'svc', 'example/svc:1.0.0');
       assert.deepEqual(await validateObject('apps/v1', 'Deployment', deployment), []);
+      assert.deepEqual(await validateObject('apps/v1', 'Deployment', deployment, '1.33'), []); // older clusters too
       const findings = await lintText(stringify(deployment), 'generated.yaml');
       assert.deepEqual(findings.map((f) => `${f.ruleId}: ${f.message}`), []);
       // JSON is YAML too: the same object in the other output format.
