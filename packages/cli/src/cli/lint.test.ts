@@ -43,8 +43,8 @@ describe('probekit lint', () => {
     const r = await call([FIXTURES, '--format', 'json']);
     const doc = JSON.parse(r.out) as { filesChecked: number; summary: Record<string, number> };
     assert.equal(r.code, 2); // malformed.yaml is in the corpus: bad input wins
-    assert.equal(doc.filesChecked, 24);
-    assert.deepEqual(doc.summary, { error: 36, warning: 22, note: 4 });
+    assert.equal(doc.filesChecked, 25);
+    assert.deepEqual(doc.summary, { error: 36, warning: 23, note: 4 });
   });
 
   test('--help names the Kubernetes versions of the bundled schemas', async () => {

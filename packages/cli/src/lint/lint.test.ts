@@ -178,6 +178,19 @@ describe('false alarms removed', () => {
   });
 });
 
+describe('patterns from public manifests', () => {
+  test('a self-check query, a null list and bounded grpc_health_probe timeouts are not reported; default ones are', async () => {
+    const findings = await lintText(read('corpus-patterns.yaml'), 'p.yaml');
+    assert.deepEqual(findings.map((f) => [f.container, f.ruleId, f.message]), [
+      [
+        'grpc-defaults',
+        'exec-probe-ignores-timeout',
+        "readinessProbe runs `grpc_health_probe`, which may take 2s (connect-timeout + rpc-timeout, 1s each unless set), above the probe's timeoutSeconds (1s)",
+      ],
+    ]);
+  });
+});
+
 describe('what the API server rejects', () => {
   test('a zero preStop sleep depends on the cluster version (PodLifecycleSleepActionAllowZero, on by default from 1.33)', async () => {
     const text = read('api-rejects.yaml');
