@@ -6,6 +6,8 @@ import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { createHealth } from 'probekit';
 import { run } from './lint.js';
+import { SCHEMA_KUBERNETES_VERSION, SCHEMA_VERSIONS } from '../manifests/schema.js';
+import { run as runManifest } from './manifest.js';
 import { captureIO } from '@probekit/test-support';
 
 const FIXTURES = fileURLToPath(new URL('../../src/lint/test-fixtures/', import.meta.url));
@@ -19,13 +21,13 @@ async function call(argv: string[], stdin = ''): Promise<{ code: number; out: st
 describe('probekit lint', () => {
   test('a clean file exits 0', async () => {
     const r = await call([`${FIXTURES}good-deployment.yaml`]);
-    assert.deepEqual([r.code, r.out, r.err], [0, '1 file checked: no probe problems found\n', '']);
+    assert.deepEqual([r.code, r.out, r.err], [0, '1 file, 1 workload checked: no probe problems found\n', '']);
   });
 
   test('findings exit 1 with file:line:col in the text report', async () => {
     const r = await call([`${FIXTURES}helm-rendered.yaml`]);
     assert.equal(r.code, 1);
-    assert.match(r.out, new RegExp(`^${FIXTURES}helm-rendered\\.yaml:43:11: error probe-shared-endpoint: `));
+    assert.match(r.out, new RegExp(`^${FIXTURES}helm-rendered\\.yaml:43:11: warning probe-shared-endpoint: `));
   });
 
   test('--fail-on error ignores warnings; --fail-on note counts them', async () => {
@@ -41,8 +43,55 @@ describe('probekit lint', () => {
     const r = await call([FIXTURES, '--format', 'json']);
     const doc = JSON.parse(r.out) as { filesChecked: number; summary: Record<string, number> };
     assert.equal(r.code, 2); // malformed.yaml is in the corpus: bad input wins
-    assert.equal(doc.filesChecked, 10);
-    assert.deepEqual(doc.summary, { error: 18, warning: 9, note: 0 });
+    assert.equal(doc.filesChecked, 25);
+    assert.deepEqual(doc.summary, { error: 36, warning: 23, note: 4 });
+  });
+
+  test('--help names the Kubernetes versions of the bundled schemas', async () => {
+    const r = await call(['--help']);
+    assert.equal(r.code, 0);
+    assert.ok(r.out.includes(`(Kubernetes ${SCHEMA_VERSIONS.join(' or ')}; default ${SCHEMA_KUBERNETES_VERSION})`), r.out);
+  });
+
+  test('an empty directory, package.json and a file that is no manifest are not clean', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'probekit-lint-'));
+    try {
+      const empty = await call([dir]);
+      assert.deepEqual([empty.code, empty.out.split('\n').at(-2)], [1, '0 files, 0 workloads checked: 0 errors, 1 warning, 0 notes']);
+      writeFileSync(join(dir, 'package.json'), '{ "name": "svc", "version": "1.0.0" }\n');
+      const pkg = await call([join(dir, 'package.json')]);
+      assert.equal(pkg.code, 1);
+      assert.match(pkg.out, /warning no-workload: nothing to check: no workload, pod template or container in the input \(skipped: \(no kind\) x1\)/);
+      const other = await call(['-'], 'foo: bar\n');
+      assert.equal(other.code, 1);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('the summary says how many documents were skipped and of which kinds', async () => {
+    const r = await call([`${FIXTURES}custom-resources.yaml`]);
+    assert.equal(r.out.split('\n').at(-2), '1 file, 4 workloads, 2 documents skipped (ConfigMap x1, Service x1) checked: 1 error, 2 warnings, 0 notes');
+    const json = JSON.parse((await call([`${FIXTURES}custom-resources.yaml`, '--json'])).out) as { workloads: number; skipped: unknown };
+    assert.deepEqual([json.workloads, json.skipped], [4, { ConfigMap: 1, Service: 1 }]);
+  });
+
+  test('probekit manifest output with liveness moved onto the readiness path fails the lint', async () => {
+    const capture = captureIO('');
+    assert.equal(await runManifest([], capture.io), 0);
+    const edited = capture.out().replace('path: /livez', 'path: /readyz');
+    const r = await call(['-'], edited);
+    assert.equal(r.code, 1, r.out);
+    assert.match(r.out, /<stdin>:\d+:\d+: error liveness-on-readiness-endpoint: /);
+    assert.match(r.out, /<stdin>:\d+:\d+: note probe-shared-endpoint: /);
+    const clean = await call(['-'], capture.out());
+    assert.deepEqual([clean.code, clean.out], [0, '1 file, 1 workload checked: no probe problems found\n']);
+  });
+
+  test('--kube-version decides whether a zero preStop sleep is rejected', async () => {
+    const text = 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers:\n    - name: c\n      image: i\n      lifecycle:\n        preStop:\n          sleep:\n            seconds: 0\n';
+    assert.match((await call(['-', '--kube-version', '1.31'], text)).out, /error prestop-sleep-invalid: lifecycle\.preStop\.sleep\.seconds is 0: Kubernetes 1\.31 rejects it/);
+    assert.deepEqual(await call(['-', '--kube-version', '1.34'], text), { code: 0, out: '1 file, 1 workload checked: no probe problems found\n', err: '' });
   });
 
   test('malformed YAML exits 2 with a positioned error and no stack trace', async () => {
@@ -78,6 +127,7 @@ describe('probekit lint', () => {
     ['a bad fail-on', ['-', '--fail-on', 'fatal'], /`--fail-on` must be one of error, warning, note, got `fatal`/],
     ['a bad number', ['-', '--boot-seconds', 'soon'], /`--boot-seconds` must be a whole number of seconds, got `soon`/],
     ['a bad live URL', ['--live', 'tcp://x:1'], /`--live` must be an http\(s\) URL/],
+    ['a bad Kubernetes version', ['-', '--kube-version', 'one'], /Expected `--kube-version` to be a Kubernetes version like 1\.33, got `one`/],
   ];
   for (const [name, argv, message] of usage) {
     test(`bad input (${name}) exits 2`, async () => {

@@ -7,12 +7,17 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { CliIO } from 'probekit/internal';
 
+/** The Kubernetes releases of the bundled schemas, newest first (manifests/schema.ts); kept here so --help needs no import. */
+const SCHEMA_VERSIONS = ['1.36', '1.33'];
+
 const HELP = `Usage: probekit lint <file|dir|->... [options]
        probekit lint --live <probe-server-url> [options]
 
-Checks Kubernetes manifests (multi-document YAML, Helm/kustomize output, kind: List) for probe
-mistakes, with file:line:col and the Kubernetes fact behind each finding (docs/lint.md).
-Directories are searched for *.yaml and *.yml; - reads standard input.
+Checks Kubernetes manifests (multi-document YAML, Helm/kustomize output, kind: List, any kind
+with a pod template, and pod template, pod spec or container fragments) for probe mistakes, with
+file:line:col and the Kubernetes fact behind each finding (docs/lint.md). Directories are
+searched for *.yaml and *.yml; - reads standard input. All inputs are linted as one set, so a
+Service in one file selects the pods of a Deployment in another.
 
 Options:
   --format <text|json|sarif>   report format (default text); SARIF 2.1.0 for code scanning
@@ -22,6 +27,9 @@ Options:
                                probekit.dev/boot-seconds annotation declares one
   --drain-seconds <n>          drain time after SIGTERM, where no probekit.dev/drain-seconds
                                annotation declares one
+  --kube-version <1.N>         the cluster's Kubernetes version: picks the bundled schema
+                               (Kubernetes ${SCHEMA_VERSIONS.join(' or ')}; default ${SCHEMA_VERSIONS[0]}) and
+                               decides rules that depend on default feature gates
   --no-schema                  skip validation against the Kubernetes schemas
   --live <url>                 lint a running service's probe server instead of files
   --token <token>              details token for --live (default: $PROBEKIT_DETAILS_TOKEN)
@@ -79,6 +87,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
         'boot-seconds': { type: 'string' },
         'drain-seconds': { type: 'string' },
         'no-schema': { type: 'boolean' },
+        'kube-version': { type: 'string' },
         live: { type: 'string' },
         token: { type: 'string' },
         manifest: { type: 'string' },
@@ -113,8 +122,17 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   }
   if (samples === 0) return usage('`--samples` must be at least 1, got `0`');
 
-  const { lintText, sortFindings } = await import('../lint/lint.js');
-  type Finding = Awaited<ReturnType<typeof lintText>>[number];
+  const { lintSources, parseKubeVersion, sortFindings } = await import('../lint/lint.js');
+  type Finding = Awaited<ReturnType<typeof lintSources>>['findings'][number];
+  const kubeVersion = values['kube-version'];
+  if (kubeVersion !== undefined) {
+    try {
+      parseKubeVersion('--kube-version', kubeVersion);
+    } catch (error) {
+      return usage((error as Error).message);
+    }
+  }
+  let coverage: { workloads: number; skipped: Readonly<Record<string, number>> } | undefined;
   const findings: Finding[] = [];
   let checked = 0;
   let badInput = false;
@@ -170,7 +188,9 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
       ...(bootSeconds !== undefined ? { bootSeconds } : {}),
       ...(drainSeconds !== undefined ? { drainSeconds } : {}),
       ...(values['no-schema'] ? { schema: false } : {}),
+      ...(kubeVersion !== undefined ? { kubeVersion } : {}),
     };
+    const sources: { text: string; file: string }[] = [];
     for (const file of files) {
       let text: string;
       try {
@@ -181,13 +201,16 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
         continue;
       }
       checked++;
-      findings.push(...(await lintText(text, file === '-' ? '<stdin>' : file, options)));
+      sources.push({ text, file: file === '-' ? '<stdin>' : file });
     }
+    const report = await lintSources(sources, options);
+    findings.push(...report.findings);
+    coverage = { workloads: report.workloads, skipped: report.skipped };
   }
   sortFindings(findings);
-  if (format === 'json') io.stdout.write(formatJson(findings, checked));
+  if (format === 'json') io.stdout.write(formatJson(findings, checked, coverage));
   else if (format === 'sarif') io.stdout.write(formatSarif(findings, await version()));
-  else io.stdout.write(formatText(findings, checked));
+  else io.stdout.write(formatText(findings, checked, coverage));
   // NOTE: malformed YAML is bad input (2), reported like a finding so it has a position.
   if (badInput || findings.some((f) => f.ruleId === 'yaml-syntax')) return 2;
   const threshold = severityRank(failOn as 'error' | 'warning' | 'note');

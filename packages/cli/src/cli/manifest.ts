@@ -16,9 +16,11 @@ Options:
   --port <n>                    the app's serving port, named http (default ${d.port})
   --probe-port <n>              the probe server's port, named probes; same as --port when
                                 probes are mounted in the app's server (default ${d.probePort})
-  --boot-seconds <n>            worst-case boot time; startup budget is 1.25x (default ${d.bootSeconds})
+  --boot-seconds <n>            worst-case boot time; the worst-case startup budget,
+                                (failureThreshold - 1) x period, covers 1.25x it (default ${d.bootSeconds})
   --drain-delay-seconds <n>     SIGTERM to closing listeners, for endpoint removal (default ${d.drainDelaySeconds})
-  --grace-seconds <n>           the pod's terminationGracePeriodSeconds (default ${d.graceSeconds})
+  --grace-seconds <n>           the pod's terminationGracePeriodSeconds, also passed to the app as
+                                PROBEKIT_TERMINATION_GRACE_SECONDS for shutdownOn (default ${d.graceSeconds})
   --prestop <none|sleep|exec>   where the drain delay happens: none = in the app (probekit's
                                 shutdown), sleep = preStop sleep action (Kubernetes 1.30+),
                                 exec = preStop \`sleep\` command (default ${d.preStop})
@@ -101,7 +103,8 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
       text = `${JSON.stringify(output, null, 2)}\n`;
     } else {
       const { stringify } = await import('yaml');
-      text = stringify(output);
+      // NOTE: no anchors/aliases: people paste this into other files, and some tools reject aliases.
+      text = stringify(output, { aliasDuplicateObjects: false });
     }
   } catch (error) {
     if (error instanceof TypeError) return usage(error.message.replace(/`([\w.]+)`/g, (m, name: string) => FLAGS[name] ?? m));
@@ -119,6 +122,7 @@ const FLAGS: Readonly<Record<string, string>> = {
   bootSeconds: '`--boot-seconds`',
   drainDelaySeconds: '`--drain-delay-seconds`',
   graceSeconds: '`--grace-seconds`',
+  name: '`--name`',
   preStop: '`--prestop`',
   'paths.liveness': '`--probe-paths` (liveness)',
   'paths.readiness': '`--probe-paths` (readiness)',

@@ -17,7 +17,24 @@ function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
-export function formatText(findings: readonly Finding[], filesChecked: number): string {
+/** What a run covered besides its findings; `--live` has none of it. */
+export interface Coverage {
+  readonly workloads: number;
+  readonly skipped: Readonly<Record<string, number>>;
+}
+
+function describeCoverage(filesChecked: number, coverage: Coverage | undefined): string {
+  const parts = [plural(filesChecked, 'file')];
+  if (coverage) {
+    parts.push(plural(coverage.workloads, 'workload'));
+    const skipped = Object.entries(coverage.skipped).sort(([a], [b]) => a.localeCompare(b));
+    const total = skipped.reduce((n, [, c]) => n + c, 0);
+    if (total > 0) parts.push(`${plural(total, 'document')} skipped (${skipped.map(([k, c]) => `${k} x${c}`).join(', ')})`);
+  }
+  return `${parts.join(', ')} checked`;
+}
+
+export function formatText(findings: readonly Finding[], filesChecked: number, coverage?: Coverage): string {
   const lines: string[] = [];
   for (const f of findings) {
     const where = [f.object, f.container ? `container ${f.container}` : ''].filter(Boolean).join(', ');
@@ -25,16 +42,18 @@ export function formatText(findings: readonly Finding[], filesChecked: number): 
     lines.push(`  fix: ${f.fix}`);
   }
   const c = countBySeverity(findings);
+  const head = describeCoverage(filesChecked, coverage);
   lines.push(
     findings.length === 0
-      ? `${plural(filesChecked, 'file')} checked: no probe problems found`
-      : `${plural(filesChecked, 'file')} checked: ${plural(c.error, 'error')}, ${plural(c.warning, 'warning')}, ${plural(c.note, 'note')}`,
+      ? `${head}: no probe problems found`
+      : `${head}: ${plural(c.error, 'error')}, ${plural(c.warning, 'warning')}, ${plural(c.note, 'note')}`,
   );
   return `${lines.join('\n')}\n`;
 }
 
-export function formatJson(findings: readonly Finding[], filesChecked: number): string {
-  return `${JSON.stringify({ filesChecked, summary: countBySeverity(findings), findings }, null, 2)}\n`;
+export function formatJson(findings: readonly Finding[], filesChecked: number, coverage?: Coverage): string {
+  const extra = coverage ? { workloads: coverage.workloads, skipped: coverage.skipped } : {};
+  return `${JSON.stringify({ filesChecked, ...extra, summary: countBySeverity(findings), findings }, null, 2)}\n`;
 }
 
 /** SARIF 2.1.0 (OASIS): one run, every rule in the driver, one result per finding. */

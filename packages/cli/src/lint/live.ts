@@ -5,7 +5,8 @@
  */
 import { request } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import { effectiveTiming, MAX_PROBE_BODY_BYTES, PROBE_DEFAULTS, PROBE_FIELD, PROBE_KINDS, probeBudgetSeconds } from 'probekit/internal';
+import { effectiveTiming, MAX_PROBE_BODY_BYTES, PROBE_DEFAULTS, PROBE_FIELD, PROBE_KINDS } from 'probekit/internal';
+import { worstCaseBudgetSeconds } from './rules/index.js';
 import type { ProbeKind } from 'probekit/internal';
 import type { Finding } from './lint.js';
 import { readManifests } from '../manifests/manifest-reader.js';
@@ -186,9 +187,9 @@ export async function lintLive(base: URL, options: LiveOptions = {}): Promise<Li
     const gate = manifest.probes.startup ? 'startup' : manifest.probes.liveness ? 'liveness' : undefined;
     const gateProbe = gate ? manifest.probes[gate] : undefined;
     if (gate && gateProbe) {
-      const budget = probeBudgetSeconds(effectiveTiming(gateProbe));
+      const budget = worstCaseBudgetSeconds(effectiveTiming(gateProbe));
       if (budget < startupSeconds) {
-        add(LIVE_RULES.startupBudgetShort, base, `${PROBE_FIELD[gate]} allows ${budget}s to boot but this service took ${startupSeconds.toFixed(1)}s to start`, probePath(gate));
+        add(LIVE_RULES.startupBudgetShort, base, `${PROBE_FIELD[gate]} allows ${budget}s to boot in the worst case but this service took ${startupSeconds.toFixed(1)}s to start`, probePath(gate));
       }
     }
   }

@@ -35,8 +35,8 @@ export const RULES = {
   ),
   unknownField: rule(
     'unknown-field',
-    'error',
-    'A field the Kubernetes schema does not have: the API server rejects it (strict field validation) or drops it silently.',
+    'warning',
+    'A field the bundled Kubernetes schema does not have: a typo the API server rejects (strict field validation) or drops silently, or a field newer than the schema.',
     'Fix the spelling or the indentation; a misplaced probe field is a probe setting that never applies.',
   ),
   belowMinimum: rule(
@@ -77,8 +77,8 @@ export const RULES = {
   ),
   sharedEndpoint: rule(
     'probe-shared-endpoint',
-    'error',
-    'Liveness and readiness probe the same endpoint, so they answer the same question: a slow dependency then restarts the container, and a wedged process is only taken out of rotation.',
+    'warning',
+    'Liveness and readiness probe the same endpoint and liveness acts as soon as readiness does: every failure that takes the pod out of rotation also restarts it (a note when liveness is more tolerant, the documented pattern).',
     'Serve separate endpoints (/livez for "am I wedged?", /readyz for "can I serve?") and point each probe at its own.',
   ),
   livenessOnReadinessEndpoint: rule(
@@ -108,13 +108,13 @@ export const RULES = {
   timeoutNotBelowPeriod: rule(
     'timeout-not-below-period',
     'warning',
-    'timeoutSeconds is at least periodSeconds: the kubelet runs probes one at a time, so a slow probe delays the next tick and the effective period becomes the timeout.',
-    'Keep timeoutSeconds below periodSeconds.',
+    'timeoutSeconds is above periodSeconds: the kubelet runs probes one at a time, so a slow probe delays the next tick and the effective period becomes the timeout.',
+    'Keep timeoutSeconds at or below periodSeconds.',
   ),
   readinessMissing: rule(
     'readiness-missing',
     'warning',
-    'A serving container (it declares ports) has no readiness probe: the pod receives traffic as soon as the container starts, and keeps receiving it when the container cannot serve.',
+    'A serving container (it declares ports, and a Service selects it when the input has Services) has no readiness probe: the pod receives traffic as soon as the container starts, and keeps receiving it when the container cannot serve.',
     'Add a readinessProbe on the readiness endpoint (/readyz).',
   ),
   startupMissingSlowBoot: rule(
@@ -126,8 +126,8 @@ export const RULES = {
   startupBudgetShort: rule(
     'startup-budget-short',
     'error',
-    'The startup budget (initialDelaySeconds + failureThreshold x periodSeconds) is shorter than the declared boot time: the kubelet kills the container before it finishes booting.',
-    'Raise the startup probe\'s failureThreshold so failureThreshold x periodSeconds exceeds the boot time with margin.',
+    'The worst-case startup budget (initialDelaySeconds + (failureThreshold - 1) x periodSeconds) is shorter than the declared boot time: the kubelet kills the container before it finishes booting.',
+    'Raise the startup probe\'s failureThreshold so (failureThreshold - 1) x periodSeconds exceeds the boot time with margin (probekit manifest --boot-seconds computes it).',
   ),
   shutdownExceedsGrace: rule(
     'shutdown-exceeds-grace',
@@ -140,6 +140,48 @@ export const RULES = {
     'warning',
     'An exec probe runs a network command without a timeout of its own (or with one at or above timeoutSeconds): when it hangs, the probe ends with a bare "command timed out", or never on clusters that do not enforce exec timeouts.',
     'Give the command a timeout below the probe\'s timeoutSeconds (curl --max-time, wget -T, grpc_health_probe -rpc-timeout, probekit check --timeout), or wrap it in `timeout`.',
+  ),
+  livenessAggregateEndpoint: rule(
+    'liveness-aggregate-endpoint',
+    'error',
+    'The liveness probe points at an endpoint known to aggregate dependencies (Spring /actuator/health, Elasticsearch /_cluster/health, Quarkus /q/health, ?deep=true): when one dependency is down, every pod restarts.',
+    'Point liveness at the framework\'s liveness-only endpoint and keep the aggregate for readiness.',
+  ),
+  handlerCount: rule(
+    'handler-count',
+    'error',
+    'A probe or lifecycle hook with no handler, or with more than one: the API server rejects it.',
+    'Keep exactly one of exec, httpGet, tcpSocket, grpc (probes) or exec, httpGet, sleep (hooks); after a Helm or kustomize merge, delete the handler you replaced.',
+  ),
+  portNameInvalid: rule(
+    'port-name-invalid',
+    'error',
+    'A probe or hook port given as a string that is not a valid port name (a quoted number, a template placeholder): the API server rejects it.',
+    'Write the port as a number (unquoted), or as the name of a declared container port (lowercase letters, digits and hyphens, with a letter).',
+  ),
+  nameInvalid: rule(
+    'name-invalid',
+    'error',
+    'An object name that is not a DNS-1123 subdomain, or a container name that is not a DNS-1123 label: the API server rejects it.',
+    'Use lowercase letters, digits and hyphens (and dots in object names), starting and ending with a letter or digit.',
+  ),
+  preStopSleepInvalid: rule(
+    'prestop-sleep-invalid',
+    'error',
+    'A lifecycle sleep the API server rejects: longer than terminationGracePeriodSeconds, or 0 where the PodLifecycleSleepActionAllowZero gate is off (before 1.33).',
+    'Sleep at least 1 second and less than the grace period, or remove the hook.',
+  ),
+  stopSignalUnhandled: rule(
+    'stop-signal-unhandled',
+    'error',
+    'lifecycle.stopSignal is a signal the app does not handle: instead of draining, it dies at once (or ignores the signal until SIGKILL).',
+    'Make the app handle the signal (shutdownOn({ signals })) and list it in the probekit.dev/stop-signals annotation, or remove stopSignal.',
+  ),
+  noWorkload: rule(
+    'no-workload',
+    'warning',
+    'The input holds nothing the linter can check: no workload with a pod template, and no pod template, pod spec or container fragment.',
+    'Point the linter at the rendered manifests (helm template, kustomize build), not at values files or templates.',
   ),
 } as const satisfies Record<string, RuleInfo>;
 
@@ -172,7 +214,7 @@ export const LIVE_RULES = {
   startupBudgetShort: rule(
     'live-startup-budget-short',
     'error',
-    'The manifest\'s startup budget is shorter than the startup this service measured: the kubelet kills it before it finishes booting.',
+    'The manifest\'s worst-case startup budget (initialDelaySeconds + (failureThreshold - 1) x periodSeconds) is shorter than the startup this service measured: the kubelet kills it before it finishes booting.',
     'Raise the startup probe\'s failureThreshold (probekit manifest --boot-seconds <measured x 1.5>).',
   ),
   detailsUnavailable: rule(

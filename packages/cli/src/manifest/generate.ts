@@ -15,7 +15,7 @@ export interface ManifestOptions {
   readonly port?: number;
   /** The probe server's port (named `probes`); equal to `port` when probes are mounted in the app's server. @default 8081 */
   readonly probePort?: number;
-  /** Worst-case boot time; the startup budget is 1.25x this, rounded up to whole periods. @default 60 */
+  /** Worst-case boot time; the worst-case startup budget is at least 1.25x this, and never fewer than 3 failures. @default 60 */
   readonly bootSeconds?: number;
   /** Seconds between SIGTERM (readiness off) and closing the listeners, for endpoint removal to propagate. @default 5 */
   readonly drainDelaySeconds?: number;
@@ -52,6 +52,36 @@ export const GENERATED_TIMING = {
 /** Seconds kept after the drain before SIGKILL: the kubelet itself grants at least 2 s after preStop. */
 const MARGIN_SECONDS = 2;
 
+/** Fewest startup failures the generator allows: one refused connection right after start must not kill the container. */
+export const MIN_STARTUP_FAILURES = 3;
+
+/** The environment variables the generated container gets, read by probekit at run time. */
+export const GENERATED_ENV = {
+  /** The probe server's port (`createHealth().listen()` reads it). */
+  port: 'PROBEKIT_PORT',
+  /** Seconds between SIGTERM and SIGKILL (`shutdownOn()` reads it as its `gracePeriodMs`). */
+  graceSeconds: 'PROBEKIT_TERMINATION_GRACE_SECONDS',
+} as const;
+
+/**
+ * The startup probe's failureThreshold for a boot time. The worst-case budget is
+ * `initialDelaySeconds + (failureThreshold - 1) x periodSeconds`: the first probe can land right
+ * as the container starts, so only the failures after it add time. It must cover 1.25x the boot.
+ */
+export function startupFailureThreshold(bootSeconds: number, periodSeconds: number): number {
+  return Math.max(MIN_STARTUP_FAILURES, Math.ceil((bootSeconds * 1.25) / periodSeconds) + 1);
+}
+
+const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+function dnsLabel(name: string, value: unknown): string {
+  const v = string(name, value);
+  if (!DNS1123_LABEL.test(v) || v.length > 63) {
+    throw new TypeError(`Expected \`${name}\` to be a DNS-1123 label (lowercase letters, digits, '-', at most 63 characters), got \`${v}\``);
+  }
+  return v;
+}
+
 export type PodTemplateFragment = {
   metadata: { annotations: Record<string, string> };
   spec: { terminationGracePeriodSeconds: number; containers: Record<string, unknown>[] };
@@ -70,10 +100,7 @@ function port(name: string, value: unknown): number {
 }
 
 export function generateProbeBlock(options: ManifestOptions = {}): PodTemplateFragment {
-  const container = string('container', options.container ?? manifestDefaults.container);
-  if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(container) || container.length > 63) {
-    throw new TypeError(`Expected \`container\` to be a DNS-1123 label (lowercase letters, digits, '-'), got \`${container}\``);
-  }
+  const container = dnsLabel('container', options.container ?? manifestDefaults.container);
   const appPort = port('port', options.port ?? manifestDefaults.port);
   const probePort = port('probePort', options.probePort ?? manifestDefaults.probePort);
   const boot = positiveInteger('bootSeconds', options.bootSeconds ?? manifestDefaults.bootSeconds);
@@ -88,6 +115,10 @@ export function generateProbeBlock(options: ManifestOptions = {}): PodTemplateFr
   if (paths.liveness === paths.readiness) {
     throw new TypeError(`Expected \`paths.liveness\` and \`paths.readiness\` to differ, got \`${paths.liveness}\` for both`);
   }
+  if (preStop !== 'none' && delay === 0) {
+    // NOTE: a zero preStop sleep is rejected before Kubernetes 1.33 (PodLifecycleSleepActionAllowZero) and does nothing after.
+    throw new TypeError(`Expected \`drainDelaySeconds\` to be at least 1 with a preStop hook (\`preStop\` is \`${preStop}\`), got \`0\``);
+  }
   if (delay + MARGIN_SECONDS >= grace) {
     throw new TypeError(
       `Expected \`graceSeconds\` to exceed \`drainDelaySeconds\` + ${MARGIN_SECONDS} s (time to finish in-flight requests), got \`${grace}\` with a drain delay of ${delay}`,
@@ -98,15 +129,21 @@ export function generateProbeBlock(options: ManifestOptions = {}): PodTemplateFr
   if (probePort !== appPort) ports.push({ name: 'probes', containerPort: probePort });
   const http = (p: string): Record<string, unknown> => ({ httpGet: { path: p, port: probesOn } });
   const s = GENERATED_TIMING.startup;
+  // One setting drives both: the pod's grace period and the app's shutdown deadline. With a preStop
+  // hook the kubelet counts the hook's time against the grace period before SIGTERM is sent.
+  const env: Record<string, string>[] = [];
+  if (probePort !== appPort) env.push({ name: GENERATED_ENV.port, value: String(probePort) });
+  env.push({ name: GENERATED_ENV.graceSeconds, value: String(preStop === 'none' ? grace : grace - delay) });
   const c: Record<string, unknown> = {
     name: container,
     ports,
+    env,
     startupProbe: {
       ...http(paths.startup),
       periodSeconds: s.periodSeconds,
       timeoutSeconds: s.timeoutSeconds,
-      // NOTE: 1.25x the boot time: the budget latches once, so slack costs little; too little kills booting pods.
-      failureThreshold: Math.ceil((boot * 1.25) / s.periodSeconds),
+      // NOTE: 1.25x the boot time in the worst case: the budget latches once, so slack costs little; too little kills booting pods.
+      failureThreshold: startupFailureThreshold(boot, s.periodSeconds),
     },
     livenessProbe: { ...http(paths.liveness), ...GENERATED_TIMING.liveness },
     readinessProbe: { ...http(paths.readiness), ...GENERATED_TIMING.readiness },
@@ -121,16 +158,19 @@ export function generateProbeBlock(options: ManifestOptions = {}): PodTemplateFr
 
 /** A complete Deployment around a fragment, for trying it out or for `--deployment`. */
 export function wrapInDeployment(fragment: PodTemplateFragment, name: string, image: string): Record<string, unknown> {
-  const labels = { 'app.kubernetes.io/name': name };
+  dnsLabel('name', name);
+  string('image', image);
+  // Fresh objects each time: a shared one becomes a YAML anchor and alias when printed.
+  const labels = (): Record<string, string> => ({ 'app.kubernetes.io/name': name });
   const [first, ...rest] = fragment.spec.containers;
   return {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
-    metadata: { name, labels },
+    metadata: { name, labels: labels() },
     spec: {
-      selector: { matchLabels: labels },
+      selector: { matchLabels: labels() },
       template: {
-        metadata: { labels, annotations: fragment.metadata.annotations },
+        metadata: { labels: labels(), annotations: { ...fragment.metadata.annotations } },
         spec: { ...fragment.spec, containers: [{ ...first, image }, ...rest] },
       },
     },

@@ -4,6 +4,8 @@ export const ANNOTATIONS = {
   bootSeconds: 'probekit.dev/boot-seconds',
   /** Seconds the service drains after SIGTERM (on top of any preStop sleep). */
   drainSeconds: 'probekit.dev/drain-seconds',
+  /** Comma-separated signals the app handles (`SIGTERM,SIGUSR2`); checked against `lifecycle.stopSignal`. */
+  stopSignals: 'probekit.dev/stop-signals',
   /** Comma-separated rule ids to skip for this object. */
   ignore: 'probekit.dev/ignore',
 } as const;

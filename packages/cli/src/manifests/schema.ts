@@ -24,22 +24,64 @@ interface ModelClass {
 
 type Loader = () => Promise<ModelClass>;
 
-/** The workload kinds we validate, by `apiVersion kind`. Loaded lazily: the models are large. */
-const MODELS: Readonly<Record<string, Loader>> = {
-  'v1 Pod': async () => (await import('kubernetes-models/v1/Pod')).Pod,
-  'v1 PodTemplate': async () => (await import('kubernetes-models/v1/PodTemplate')).PodTemplate,
-  'v1 ReplicationController': async () => (await import('kubernetes-models/v1/ReplicationController')).ReplicationController,
-  'apps/v1 Deployment': async () => (await import('kubernetes-models/apps/v1/Deployment')).Deployment,
-  'apps/v1 StatefulSet': async () => (await import('kubernetes-models/apps/v1/StatefulSet')).StatefulSet,
-  'apps/v1 DaemonSet': async () => (await import('kubernetes-models/apps/v1/DaemonSet')).DaemonSet,
-  'apps/v1 ReplicaSet': async () => (await import('kubernetes-models/apps/v1/ReplicaSet')).ReplicaSet,
-  'batch/v1 Job': async () => (await import('kubernetes-models/batch/v1/Job')).Job,
-  'batch/v1 CronJob': async () => (await import('kubernetes-models/batch/v1/CronJob')).CronJob,
+/**
+ * The Kubernetes releases whose schemas are bundled, newest first: kubernetes-models 5.x is
+ * generated from the Kubernetes 1.36 OpenAPI spec (its 5.0.0 changelog: "Update to Kubernetes
+ * v1.36.0"), 4.5.x from 1.33 (4.5.0: "Update schema version to v1.33.0").
+ */
+export const SCHEMA_VERSIONS = ['1.36', '1.33'] as const;
+export type SchemaVersion = (typeof SCHEMA_VERSIONS)[number];
+
+/** The schema used when the cluster's version is not given: the newest. */
+export const SCHEMA_KUBERNETES_VERSION: SchemaVersion = '1.36';
+
+/**
+ * The bundled schema closest to a cluster version: 1.33 up to 1.33 (older clusters get the 1.33
+ * schema, the oldest bundled), 1.36 from 1.34 (1.34 and 1.35 get the 1.36 schema, which may know
+ * a field or two they do not).
+ */
+export function schemaVersionFor(kubeVersion: readonly [number, number] | undefined): SchemaVersion {
+  if (kubeVersion === undefined) return SCHEMA_KUBERNETES_VERSION;
+  const [major, minor] = kubeVersion;
+  return major < 1 || (major === 1 && minor <= 33) ? '1.33' : '1.36';
+}
+
+/** The workload and fragment kinds we validate, by `apiVersion kind`. Loaded lazily: the models are large. */
+const MODELS: Readonly<Record<SchemaVersion, Readonly<Record<string, Loader>>>> = {
+  '1.36': {
+    'v1 Pod': async () => (await import('kubernetes-models/v1/Pod')).Pod,
+    'v1 PodTemplate': async () => (await import('kubernetes-models/v1/PodTemplate')).PodTemplate,
+    'v1 ReplicationController': async () => (await import('kubernetes-models/v1/ReplicationController')).ReplicationController,
+    'apps/v1 Deployment': async () => (await import('kubernetes-models/apps/v1/Deployment')).Deployment,
+    'apps/v1 StatefulSet': async () => (await import('kubernetes-models/apps/v1/StatefulSet')).StatefulSet,
+    'apps/v1 DaemonSet': async () => (await import('kubernetes-models/apps/v1/DaemonSet')).DaemonSet,
+    'apps/v1 ReplicaSet': async () => (await import('kubernetes-models/apps/v1/ReplicaSet')).ReplicaSet,
+    'batch/v1 Job': async () => (await import('kubernetes-models/batch/v1/Job')).Job,
+    'batch/v1 CronJob': async () => (await import('kubernetes-models/batch/v1/CronJob')).CronJob,
+    // Fragments (no apiVersion/kind): what `probekit manifest` prints and people paste.
+    ' pod template': async () => (await import('kubernetes-models/v1/PodTemplateSpec')).PodTemplateSpec,
+    ' pod spec': async () => (await import('kubernetes-models/v1/PodSpec')).PodSpec,
+    ' container': async () => (await import('kubernetes-models/v1/Container')).Container,
+  },
+  '1.33': {
+    'v1 Pod': async () => (await import('kubernetes-models-v1.33/v1/Pod')).Pod,
+    'v1 PodTemplate': async () => (await import('kubernetes-models-v1.33/v1/PodTemplate')).PodTemplate,
+    'v1 ReplicationController': async () => (await import('kubernetes-models-v1.33/v1/ReplicationController')).ReplicationController,
+    'apps/v1 Deployment': async () => (await import('kubernetes-models-v1.33/apps/v1/Deployment')).Deployment,
+    'apps/v1 StatefulSet': async () => (await import('kubernetes-models-v1.33/apps/v1/StatefulSet')).StatefulSet,
+    'apps/v1 DaemonSet': async () => (await import('kubernetes-models-v1.33/apps/v1/DaemonSet')).DaemonSet,
+    'apps/v1 ReplicaSet': async () => (await import('kubernetes-models-v1.33/apps/v1/ReplicaSet')).ReplicaSet,
+    'batch/v1 Job': async () => (await import('kubernetes-models-v1.33/batch/v1/Job')).Job,
+    'batch/v1 CronJob': async () => (await import('kubernetes-models-v1.33/batch/v1/CronJob')).CronJob,
+    ' pod template': async () => (await import('kubernetes-models-v1.33/v1/PodTemplateSpec')).PodTemplateSpec,
+    ' pod spec': async () => (await import('kubernetes-models-v1.33/v1/PodSpec')).PodSpec,
+    ' container': async () => (await import('kubernetes-models-v1.33/v1/Container')).Container,
+  },
 };
 
 /** Whether `apiVersion`/`kind` has a schema here. */
 export function hasSchema(apiVersion: string, kind: string): boolean {
-  return `${apiVersion} ${kind}` in MODELS;
+  return `${apiVersion} ${kind}` in MODELS[SCHEMA_KUBERNETES_VERSION];
 }
 
 interface AjvError {
@@ -50,8 +92,13 @@ interface AjvError {
 }
 
 /** Validates one object; `[]` when it is valid or its kind has no schema here. */
-export async function validateObject(apiVersion: string, kind: string, value: unknown): Promise<SchemaProblem[]> {
-  const load = MODELS[`${apiVersion} ${kind}`];
+export async function validateObject(
+  apiVersion: string,
+  kind: string,
+  value: unknown,
+  version: SchemaVersion = SCHEMA_KUBERNETES_VERSION,
+): Promise<SchemaProblem[]> {
+  const load = MODELS[version][`${apiVersion} ${kind}`];
   if (!load || !isObject(value)) return [];
   const Model = await load();
   const reads = new WeakMap<object, Set<string>>();
@@ -65,7 +112,7 @@ export async function validateObject(apiVersion: string, kind: string, value: un
     if (!Array.isArray(errors)) throw error;
     for (const e of errors) problems.push({ kind: 'schema', path: pointerToPath(e.instancePath), message: describeError(e) });
   }
-  collectUnknown(value, [], reads, problems);
+  collectUnknown(value, [], reads, problems, version);
   return problems;
 }
 
@@ -84,9 +131,9 @@ function track(value: unknown, reads: WeakMap<object, Set<string>>): unknown {
   });
 }
 
-function collectUnknown(value: unknown, path: FieldPath, reads: WeakMap<object, Set<string>>, out: SchemaProblem[]): void {
+function collectUnknown(value: unknown, path: FieldPath, reads: WeakMap<object, Set<string>>, out: SchemaProblem[], version: SchemaVersion): void {
   if (Array.isArray(value)) {
-    value.forEach((item, i) => collectUnknown(item, [...path, i], reads, out));
+    value.forEach((item, i) => collectUnknown(item, [...path, i], reads, out, version));
     return;
   }
   if (!isObject(value)) return;
@@ -95,9 +142,9 @@ function collectUnknown(value: unknown, path: FieldPath, reads: WeakMap<object, 
   if (!seen || seen.size === 0) return;
   for (const key of Object.keys(value)) {
     if (!seen.has(key)) {
-      out.push({ kind: 'unknown-field', path: [...path, key], message: `unknown field \`${key}\`` });
+      out.push({ kind: 'unknown-field', path: [...path, key], message: `unknown field \`${key}\` (not in the Kubernetes ${version} schema)` });
     } else {
-      collectUnknown(value[key], [...path, key], reads, out);
+      collectUnknown(value[key], [...path, key], reads, out, version);
     }
   }
 }

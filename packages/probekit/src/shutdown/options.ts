@@ -38,7 +38,10 @@ export interface ShutdownOptions {
    * @default 5000 when running in Kubernetes (`KUBERNETES_SERVICE_HOST` is set), else 0
    */
   readonly drainDelayMs?: number;
-  /** The pod's `terminationGracePeriodSeconds` in ms: after it the kubelet sends SIGKILL. @default 30000 */
+  /**
+   * The pod's `terminationGracePeriodSeconds` in ms: after it the kubelet sends SIGKILL.
+   * @default `PROBEKIT_TERMINATION_GRACE_SECONDS` x 1000 - 500 (`probekit-cli manifest` sets it), else 30000
+   */
   readonly gracePeriodMs?: number;
   /** Time kept in hand before the grace period ends: everything is done (or destroyed) and the process exits by `gracePeriodMs - marginMs`. @default 2000 */
   readonly marginMs?: number;
@@ -68,6 +71,22 @@ export const shutdownDefaults = {
   hooks: [] as readonly ShutdownHook[],
   hookTimeoutMs: 5000,
 } as const;
+
+/**
+ * Taken off `PROBEKIT_TERMINATION_GRACE_SECONDS`: the kubelet's clock starts when it asks the
+ * runtime to stop the container, a little before the signal reaches the handler.
+ */
+export const GRACE_ENV_SAFETY_MS = 500;
+
+/** `gracePeriodMs` from `PROBEKIT_TERMINATION_GRACE_SECONDS`, when it is set. */
+function gracePeriodFromEnv(env: Readonly<Record<string, string | undefined>>): number | undefined {
+  const raw = env['PROBEKIT_TERMINATION_GRACE_SECONDS'];
+  if (raw === undefined || raw === '') return undefined;
+  if (!/^\d+$/.test(raw) || Number(raw) < 1) {
+    throw new TypeError(`Expected environment variable \`PROBEKIT_TERMINATION_GRACE_SECONDS\` to be a whole number of seconds (at least 1), got \`${JSON.stringify(raw)}\``);
+  }
+  return Number(raw) * 1000 - GRACE_ENV_SAFETY_MS;
+}
 
 /** Below this much time left for waiting on in-flight requests, the plan is reported as too tight. */
 export const MIN_DRAIN_WINDOW_MS = 1000;
@@ -119,7 +138,7 @@ export function resolveShutdownOptions(input: ShutdownOptions): ResolvedShutdown
     throw new TypeError(`Expected \`signals\` to be an array of signal names like 'SIGTERM', got \`${v.describe(signals)}\``);
   }
   const drainDelayMs = v.nonNegativeInteger('drainDelayMs', input.drainDelayMs ?? (kubernetes ? shutdownDefaults.drainDelayMs : 0));
-  const gracePeriodMs = v.positiveInteger('gracePeriodMs', input.gracePeriodMs ?? shutdownDefaults.gracePeriodMs);
+  const gracePeriodMs = v.positiveInteger('gracePeriodMs', input.gracePeriodMs ?? gracePeriodFromEnv(env) ?? shutdownDefaults.gracePeriodMs);
   const marginMs = v.nonNegativeInteger('marginMs', input.marginMs ?? shutdownDefaults.marginMs);
   if (marginMs >= gracePeriodMs) {
     throw new TypeError(`Expected \`marginMs\` to be less than \`gracePeriodMs\` (${gracePeriodMs}), got \`${marginMs}\``);
