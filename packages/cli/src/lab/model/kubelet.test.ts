@@ -1,7 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ProbeKind } from 'probekit/internal';
-import { CrashLoopBackoff } from './backoff.js';
 import { resolveProbeSpec } from './probe-spec.js';
 import { ProbeWorker, type ContainerView, type ProbeResult } from './probe-worker.js';
 import { LabScheduler } from './scheduler.js';
@@ -31,8 +30,10 @@ function harness(kind: ProbeKind, spec: Record<string, unknown>, answers: (at: n
 
 test('probe defaults and minimums are the API server\'s (pkg/apis/core/v1/defaults.go SetDefaults_Probe, validation.go validateProbe)', () => {
   assert.deepEqual(resolveProbeSpec('liveness', {}), { initialDelaySeconds: 0, periodSeconds: 10, timeoutSeconds: 1, successThreshold: 1, failureThreshold: 3 });
-  assert.throws(() => resolveProbeSpec('readiness', { periodSeconds: 0 }), { message: 'Expected `readinessProbe.periodSeconds` to be an integer of at least 1, got `0`' });
-  assert.throws(() => resolveProbeSpec('readiness', { timeoutSeconds: 0 }), { message: 'Expected `readinessProbe.timeoutSeconds` to be an integer of at least 1, got `0`' });
+  // A 0 is defaulted by the API server, not rejected; a negative value is rejected.
+  assert.deepEqual(resolveProbeSpec('readiness', { periodSeconds: 0, timeoutSeconds: 0, successThreshold: 0, failureThreshold: 0 }), { initialDelaySeconds: 0, periodSeconds: 10, timeoutSeconds: 1, successThreshold: 1, failureThreshold: 3 });
+  assert.throws(() => resolveProbeSpec('readiness', { periodSeconds: -1 }), { message: 'Expected `readinessProbe.periodSeconds` to be an integer of at least 1, got `-1`' });
+  assert.throws(() => resolveProbeSpec('readiness', { timeoutSeconds: -5 }), { message: 'Expected `readinessProbe.timeoutSeconds` to be an integer of at least 1, got `-5`' });
   assert.throws(() => resolveProbeSpec('liveness', { successThreshold: 2 }), { message: 'Expected `livenessProbe.successThreshold` to be 1 (Kubernetes requires it for liveness probes), got `2`' });
   assert.throws(() => resolveProbeSpec('readiness', { terminationGracePeriodSeconds: 5 }), /not allowed on a readiness probe/);
   assert.deepEqual(resolveProbeSpec('readiness', { successThreshold: 2 }).successThreshold, 2);
@@ -135,30 +136,68 @@ test('a non-running container is published as failed (worker.go doProbe, State.R
   assert.deepEqual(h.published.at(-1), [2000, 'failure', 1]);
 });
 
-test('CrashLoopBackOff: first restart at once, then 10 s doubling to 300 s (kuberuntime_manager.go doBackOff, client-go flowcontrol.Backoff)', () => {
-  const b = new CrashLoopBackoff();
-  let t = 0;
-  const delays: number[] = [];
-  for (let i = 0; i < 9; i++) {
-    t += 5000; // the container crashes 5 s after each start
-    const at = b.restartAt(t);
-    delays.push((at - t) / 1000);
-    t = at;
+// Ported from pkg/kubelet/prober/worker_test.go TestFailureThreshold: SuccessThreshold 1, FailureThreshold 3;
+// twice over, 3 successes publish success, the next 2 failures leave it, the 3rd and later publish failure.
+test('failure threshold: two failures in a row keep success, the third publishes failure (worker_test.go TestFailureThreshold)', async () => {
+  const script = [true, true, true, false, false, false, false, false, true, true, true, false, false, false, false, false];
+  const expected = ['success', 'success', 'success', 'success', 'success', 'failure', 'failure', 'failure', 'success', 'success', 'success', 'success', 'success', 'failure', 'failure', 'failure'];
+  const h = harness('readiness', { periodSeconds: 1, successThreshold: 1, failureThreshold: 3 }, (at) => script[at / 1000] ?? true);
+  h.worker.start(false, 0);
+  const seen: string[] = [];
+  for (let i = 0; i < script.length; i++) {
+    await h.scheduler.runUntil(i * 1000 + 1);
+    seen.push(h.published.at(-1)![1]);
   }
-  assert.deepEqual(delays, [0, 10, 20, 40, 80, 160, 300, 300, 300]);
+  assert.deepEqual(seen, expected);
 });
 
-test('CrashLoopBackOff starts over after a container ran more than 600 s (pkg/kubelet/kubelet.go HasExpiredFunc), whatever the cap', () => {
-  const b = new CrashLoopBackoff();
-  assert.equal(b.restartAt(1000), 1000);
-  assert.equal(b.restartAt(2000), 12_000);
-  assert.equal(b.restartAt(12_000 + 600_000), 612_000 + 20_000, 'exactly 10 minutes is still within the back-off');
-  const start = 632_000;
-  assert.equal(b.restartAt(start + 600_001), start + 600_001, 'more than 10 minutes: restart at once, back-off reset');
-  assert.equal(b.restartAt(start + 600_002), start + 600_002 + 10_000);
-  // A 60 s cap still resets after 600 s, not after 2 × 60 s.
-  const short = new CrashLoopBackoff({ maxMs: 60_000 });
-  short.restartAt(0);
-  assert.equal(short.restartAt(1000), 11_000);
-  assert.equal(short.restartAt(11_000 + 130_000), 141_000 + 20_000, '130 s after the last restart is still in back-off');
+// Ported from worker_test.go TestSuccessThreshold: SuccessThreshold 3, FailureThreshold 1, starting failed;
+// twice over, 2 successes keep failure, the 3rd and later publish success, one failure publishes failure.
+test('success threshold: readiness needs three successes in a row, one failure undoes it (worker_test.go TestSuccessThreshold)', async () => {
+  const script = [true, true, true, true, true, false, true, true, true, true, true, false];
+  const expected = ['failure', 'failure', 'success', 'success', 'success', 'failure', 'failure', 'failure', 'success', 'success', 'success', 'failure'];
+  const h = harness('readiness', { periodSeconds: 1, successThreshold: 3, failureThreshold: 1 }, (at) => script[at / 1000] ?? true);
+  h.worker.start(false, 0);
+  const seen: string[] = [];
+  for (let i = 0; i < script.length; i++) {
+    await h.scheduler.runUntil(i * 1000 + 1);
+    seen.push(h.published.at(-1)![1]);
+  }
+  assert.deepEqual(seen, expected);
+});
+
+// Ported from worker_test.go TestOnHoldOnLivenessCheckFailure.
+test('on hold after a liveness failure: a passing probe changes nothing until a new container ID (worker_test.go TestOnHoldOnLivenessCheckFailure)', async () => {
+  let ok = false;
+  const h = harness('liveness', { periodSeconds: 1, successThreshold: 1, failureThreshold: 1 }, () => ok);
+  h.worker.start(false, 0);
+  await h.scheduler.runUntil(2);
+  assert.deepEqual(h.published.at(-1), [1, 'failure', 1], 'first probe');
+  assert.equal(h.worker.onHold, true);
+  ok = true;
+  await h.scheduler.runUntil(1001);
+  assert.deepEqual(h.published.at(-1), [1, 'failure', 1], 'while on hold');
+  assert.equal(h.worker.onHold, true);
+  h.container.value = { id: 2, running: true, startedAt: 1500, started: true };
+  await h.scheduler.runUntil(2002);
+  assert.deepEqual(h.published.at(-1), [2001, 'success', 2], 'hold lifted');
+  assert.equal(h.worker.onHold, false);
+});
+
+test('a manual trigger probes at once and restarts the period from then (prober_manager.go@v1.34 UpdatePodStatus, worker.go run probeTicker.Reset)', async () => {
+  const h = harness('readiness', { periodSeconds: 10 });
+  h.worker.start(false, 0);
+  await h.scheduler.runUntil(3000);
+  h.worker.trigger();
+  await h.scheduler.runUntil(35_000);
+  assert.deepEqual(h.probes, [0, 3000, 13_000, 23_000, 33_000]);
+});
+
+test('a manual trigger during a slow probe is taken right after it (the trigger channel holds one)', async () => {
+  const h = harness('readiness', { periodSeconds: 10, timeoutSeconds: 5 }, () => 4000);
+  h.worker.start(false, 0);
+  await h.scheduler.runUntil(1000);
+  h.worker.trigger();
+  await h.scheduler.runUntil(25_000);
+  assert.deepEqual(h.probes, [0, 4000, 14_000, 24_000]);
 });

@@ -58,8 +58,25 @@ export class ProbeWorker {
   #onHold = false;
   #stopped = false;
   #firstTick = 0;
+  /** Regular ticks queued; those queued before a manual trigger moved the schedule are dropped when they fire. */
+  #regularQueued = 0;
+  #dropRegular = 0;
+  #triggerQueued = false;
+  /** When the probe in progress ends; Infinity while a real probe awaits its answer or before the first tick. */
+  #busyUntil = Infinity;
+  /** A manual trigger arrived while a probe ran: taken right after it (the channel holds one). */
+  #pendingTrigger = false;
   /** The worker's next tick; one function for all of them rather than a closure per tick. */
-  readonly #tick = (): void => this.#loop();
+  readonly #tick = (): void => {
+    this.#regularQueued -= 1;
+    // NOTE: a stale tick always fires before the next live one (it was due no later), so the first ones
+    // to fire after a trigger are the stale ones. No time comparison: real timers fire a little early or late.
+    if (this.#dropRegular > 0) {
+      this.#dropRegular -= 1;
+      return;
+    }
+    this.#loop();
+  };
 
   constructor(kind: ProbeKind, spec: ResolvedProbeSpec, scheduler: Scheduler, host: WorkerHost) {
     this.kind = kind;
@@ -76,7 +93,36 @@ export class ProbeWorker {
     const periodMs = this.spec.periodSeconds * 1000;
     const delay = kubeletJustStarted ? Math.floor(jitter * periodMs) : 0;
     this.#firstTick = this.#scheduler.now + delay;
-    this.#scheduler.at(this.#firstTick, this.#tick);
+    this.#schedule(this.#firstTick);
+  }
+
+  /**
+   * Probe now and restart the period from now: the prober manager's manual trigger.
+   * NOTE: pkg/kubelet/prober/prober_manager.go@v1.34 UpdatePodStatus sends on the readiness worker's
+   * manualTriggerCh when a started container is not yet ready; worker.go run() probes at once and
+   * calls probeTicker.Reset(period) (PR #119089). A trigger during a probe, or during the random sleep
+   * before the first one, waits in the channel and is taken right after that probe.
+   */
+  trigger(): void {
+    if (this.#stopped) return;
+    if (this.#busyUntil === Infinity) {
+      this.#pendingTrigger = true;
+      return;
+    }
+    if (this.#triggerQueued) return; // the channel holds one
+    this.#dropRegular = this.#regularQueued;
+    const at = Math.max(this.#scheduler.now, this.#busyUntil);
+    this.#firstTick = at;
+    this.#triggerQueued = true;
+    this.#scheduler.at(at, () => {
+      this.#triggerQueued = false;
+      if (!this.#stopped) this.#loop();
+    });
+  }
+
+  #schedule(at: number): void {
+    this.#regularQueued += 1;
+    this.#scheduler.at(at, this.#tick);
   }
 
   get stopped(): boolean {
@@ -90,8 +136,10 @@ export class ProbeWorker {
   #loop(): void {
     if (this.#stopped) return;
     const start = this.#scheduler.now;
+    this.#busyUntil = Infinity;
     const pending = this.#doProbe();
     if (pending === false) {
+      this.#busyUntil = start;
       this.#stopped = true;
       return;
     }
@@ -100,11 +148,17 @@ export class ProbeWorker {
   }
 
   #next(start: number, done: number): void {
+    this.#busyUntil = done;
     if (this.#stopped) return;
+    if (this.#pendingTrigger) {
+      this.#pendingTrigger = false;
+      this.trigger();
+      return;
+    }
     const periodMs = this.spec.periodSeconds * 1000;
-    // The ticker was created after the first delay: ticks fall at firstTick + k × period.
+    // The ticker was created after the first delay (or reset by a trigger): ticks fall at firstTick + k × period.
     const nextTick = this.#firstTick + (Math.floor((start - this.#firstTick) / periodMs) + 1) * periodMs;
-    this.#scheduler.at(Math.max(nextTick, done), this.#tick);
+    this.#schedule(Math.max(nextTick, done));
   }
 
   /** worker.go doProbe(): false stops the worker; otherwise how long the probe took (ms). */
