@@ -114,7 +114,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
 
   const { loadScenario } = await import('../lab/scenario/load-scenario.js');
   const { simulate } = await import('../lab/simulate.js');
-  const { formatSummary, formatTimeline } = await import('../lab/report/report-text.js');
+  const { configuration, formatSummary, formatTimeline } = await import('../lab/report/report-text.js');
   const { renderHtml } = await import('../lab/report/report-html.js');
   const { underSameFaults, formatComparison } = await import('../lab/report/compare.js');
 
@@ -150,7 +150,8 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   }
   if (results.length === 2) {
     io.stdout.write(`${formatComparison(results[0]!, results[1]!)}\n`);
-    for (const r of results) io.stdout.write(`${formatTimeline(r, width)}\n`);
+    // Each timeline says which configuration it is.
+    for (const r of results) io.stdout.write(`${r.scenario.name} (${configuration(r)}):\n${formatTimeline(r, width)}\n`);
   } else {
     io.stdout.write(`${formatSummary(results[0]!)}\n${formatTimeline(results[0]!, width)}`);
   }
