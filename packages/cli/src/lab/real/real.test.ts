@@ -16,6 +16,9 @@ traffic: { rps: 5, timeout: 2s }
 cluster: { propagationDelay: 1s }
 dependencies: { redis: {} }
 pod:
+  # NOTE: the startup probe gates liveness until the process answers: on a loaded machine Node can take
+  # more than the 3 s liveness budget to start listening, which used to kill the replicas (a flaky test).
+  startupProbe: { periodSeconds: 1, timeoutSeconds: 2, failureThreshold: 30 }
   livenessProbe: { periodSeconds: 1, timeoutSeconds: 2, failureThreshold: 3 }
   readinessProbe: { periodSeconds: 1, timeoutSeconds: 2, failureThreshold: 1 }
 faults:
