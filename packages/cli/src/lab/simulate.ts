@@ -82,6 +82,19 @@ export interface SimulateOptions {
   readonly macrotaskSettle?: boolean;
   /** Real mode: real time and real processes instead of the simulated app. @default the simulation */
   readonly runtime?: { readonly scheduler: Scheduler; readonly startProcess: ProcessFactory };
+  /** Called every second of scenario time with the live figures. @default none */
+  readonly progress?: (progress: LabProgress) => void;
+}
+
+/** The run so far, for a progress line. */
+export interface LabProgress {
+  readonly elapsedMs: number;
+  readonly durationMs: number;
+  /** Pods with the Ready condition now. */
+  readonly ready: number;
+  readonly replicas: number;
+  readonly restarts: number;
+  readonly requestsFailed: number;
 }
 
 /** Runs a scenario in virtual time and returns what happened. */
@@ -95,6 +108,7 @@ export async function simulate(scenario: Scenario, options: SimulateOptions = {}
   const endpoints = createEndpoints(scenario, scheduler);
   const pods = createPods(scenario, scheduler, startProcess, endpoints);
   const traffic = startTraffic(scenario, scheduler, endpoints.balancer);
+  if (options.progress) reportProgress(scenario, scheduler, pods.all, traffic, options.progress);
 
   await scheduler.runUntil(scenario.durationMs);
   await traffic.settled();
@@ -102,6 +116,21 @@ export async function simulate(scenario: Scenario, options: SimulateOptions = {}
   // Nothing may keep running after the report: stop every process still alive.
   for (const pod of pods.all) pod.shutdownNow();
   return result;
+}
+
+function reportProgress(scenario: Scenario, scheduler: Scheduler, pods: readonly Pod[], traffic: ReturnType<typeof startTraffic>, progress: (p: LabProgress) => void): void {
+  const tick = (): void => {
+    progress({
+      elapsedMs: scheduler.now,
+      durationMs: scenario.durationMs,
+      ready: pods.filter((p) => p.isReady).length,
+      replicas: scenario.replicas,
+      restarts: pods.reduce((sum, p) => sum + p.restarts, 0),
+      requestsFailed: FAILURE_CAUSES.reduce((sum, c) => sum + traffic.byCause[c], 0),
+    });
+    if (scheduler.now + 1000 < scenario.durationMs) scheduler.after(1000, tick);
+  };
+  scheduler.after(1000, tick);
 }
 
 function createDependencies(scenario: Scenario): Map<string, SimDependency> {
