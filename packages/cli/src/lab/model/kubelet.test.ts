@@ -28,7 +28,7 @@ function harness(kind: ProbeKind, spec: Record<string, unknown>, answers: (at: n
   return { scheduler, worker, container, probes, published, setDeleting: () => (deleting = true) };
 }
 
-test('probe defaults and minimums are the API server\'s (pkg/apis/core/v1/defaults.go SetDefaults_Probe, validation.go validateProbe)', () => {
+test('probe defaults and minimums are the API server\'s (pkg/apis/core/v1/defaults.go@v1.34 SetDefaults_Probe, validation.go@v1.34 validateProbe)', () => {
   assert.deepEqual(resolveProbeSpec('liveness', {}), { initialDelaySeconds: 0, periodSeconds: 10, timeoutSeconds: 1, successThreshold: 1, failureThreshold: 3 });
   // A 0 is defaulted by the API server, not rejected; a negative value is rejected.
   assert.deepEqual(resolveProbeSpec('readiness', { periodSeconds: 0, timeoutSeconds: 0, successThreshold: 0, failureThreshold: 0 }), { initialDelaySeconds: 0, periodSeconds: 10, timeoutSeconds: 1, successThreshold: 1, failureThreshold: 3 });
@@ -39,7 +39,7 @@ test('probe defaults and minimums are the API server\'s (pkg/apis/core/v1/defaul
   assert.deepEqual(resolveProbeSpec('readiness', { successThreshold: 2 }).successThreshold, 2);
 });
 
-test('initial results: readiness failure, liveness success, startup unknown (pkg/kubelet/prober/worker.go newWorker)', async () => {
+test('initial results: readiness failure, liveness success, startup unknown (pkg/kubelet/prober/worker.go@v1.34 newWorker)', async () => {
   for (const [kind, initial] of [['readiness', 'failure'], ['liveness', 'success'], ['startup', 'unknown']] as const) {
     const h = harness(kind, { periodSeconds: 10 }, () => false);
     h.worker.start(false, 0);
@@ -48,7 +48,7 @@ test('initial results: readiness failure, liveness success, startup unknown (pkg
   }
 });
 
-test('the first probe waits a random part of the period only when the kubelet just started (worker.go run)', async () => {
+test('the first probe waits a random part of the period only when the kubelet just started (worker.go@v1.34 run)', async () => {
   const fresh = harness('readiness', { periodSeconds: 10 });
   fresh.worker.start(true, 0.25);
   const later = harness('readiness', { periodSeconds: 10 });
@@ -58,14 +58,14 @@ test('the first probe waits a random part of the period only when the kubelet ju
   assert.deepEqual(later.probes, [0, 10_000, 20_000, 30_000]);
 });
 
-test('a fixed-rate ticker: a probe slower than the period runs the next one at its end, missed ticks are dropped (worker.go probeTicker)', async () => {
+test('a fixed-rate ticker: a probe slower than the period runs the next one at its end, missed ticks are dropped (worker.go@v1.34 probeTicker)', async () => {
   const h = harness('readiness', { periodSeconds: 1, timeoutSeconds: 3 }, () => 2500);
   h.worker.start(false, 0);
   await h.scheduler.runUntil(8000);
   assert.deepEqual(h.probes, [0, 2500, 5000, 7500]);
 });
 
-test('a result is published after failureThreshold equal failures in a row; a success resets the run (worker.go doProbe resultRun)', async () => {
+test('a result is published after failureThreshold equal failures in a row; a success resets the run (worker.go@v1.34 doProbe resultRun)', async () => {
   const answers = [true, false, false, true, false, false, false];
   const h = harness('readiness', { periodSeconds: 1, failureThreshold: 3 }, (at) => answers[at / 1000] ?? true);
   h.worker.start(false, 0);
@@ -73,14 +73,14 @@ test('a result is published after failureThreshold equal failures in a row; a su
   assert.deepEqual(h.published.map(([at, r]) => `${at}:${r}`), ['0:failure', '1:success', '3001:success', '6001:failure']);
 });
 
-test('readiness needs successThreshold successes in a row (worker.go doProbe)', async () => {
+test('readiness needs successThreshold successes in a row (worker.go@v1.34 doProbe)', async () => {
   const h = harness('readiness', { periodSeconds: 1, successThreshold: 3 }, () => true);
   h.worker.start(false, 0);
   await h.scheduler.runUntil(5000);
   assert.deepEqual(h.published, [[0, 'failure', 1], [2001, 'success', 1], [3001, 'success', 1], [4001, 'success', 1], [5001, 'success', 1]].filter(([at]) => (at as number) <= 5000));
 });
 
-test('liveness and readiness do not run until the startup probe succeeded (worker.go doProbe, c.Started)', async () => {
+test('liveness and readiness do not run until the startup probe succeeded (worker.go@v1.34 doProbe, c.Started)', async () => {
   const h = harness('liveness', { periodSeconds: 1 }, () => false);
   h.container.value = { id: 1, running: true, startedAt: 0, started: false };
   h.worker.start(false, 0);
@@ -91,7 +91,7 @@ test('liveness and readiness do not run until the startup probe succeeded (worke
   assert.deepEqual(h.probes, [4000, 5000]);
 });
 
-test('initialDelaySeconds counts from the container start (worker.go doProbe)', async () => {
+test('initialDelaySeconds counts from the container start (worker.go@v1.34 doProbe)', async () => {
   const h = harness('readiness', { periodSeconds: 1, initialDelaySeconds: 3 });
   h.container.value = { id: 1, running: true, startedAt: 1000, started: true };
   h.worker.start(false, 0);
@@ -99,7 +99,7 @@ test('initialDelaySeconds counts from the container start (worker.go doProbe)', 
   assert.deepEqual(h.probes, [4000, 5000, 6000]);
 });
 
-test('after a published liveness failure the worker holds until the container is replaced (worker.go onHold)', async () => {
+test('after a published liveness failure the worker holds until the container is replaced (worker.go@v1.34 onHold)', async () => {
   const h = harness('liveness', { periodSeconds: 1, failureThreshold: 2 }, () => false);
   h.worker.start(false, 0);
   await h.scheduler.runUntil(5000);
@@ -112,7 +112,7 @@ test('after a published liveness failure the worker holds until the container is
   assert.deepEqual(h.published.slice(2), [[6000, 'success', 2], [7001, 'failure', 2]]);
 });
 
-test('a terminating pod stops liveness and startup probing with success; readiness keeps probing (worker.go doProbe DeletionTimestamp)', async () => {
+test('a terminating pod stops liveness and startup probing with success; readiness keeps probing (worker.go@v1.34 doProbe DeletionTimestamp)', async () => {
   const live = harness('liveness', { periodSeconds: 1 });
   const ready = harness('readiness', { periodSeconds: 1 });
   for (const h of [live, ready]) {
@@ -127,7 +127,7 @@ test('a terminating pod stops liveness and startup probing with success; readine
   assert.deepEqual(ready.probes, [0, 1000, 2000, 3000, 4000]);
 });
 
-test('a non-running container is published as failed (worker.go doProbe, State.Running == nil)', async () => {
+test('a non-running container is published as failed (worker.go@v1.34 doProbe, State.Running == nil)', async () => {
   const h = harness('readiness', { periodSeconds: 1 });
   h.worker.start(false, 0);
   await h.scheduler.runUntil(1500);
@@ -184,7 +184,7 @@ test('on hold after a liveness failure: a passing probe changes nothing until a 
   assert.equal(h.worker.onHold, false);
 });
 
-test('a manual trigger probes at once and restarts the period from then (prober_manager.go@v1.34 UpdatePodStatus, worker.go run probeTicker.Reset)', async () => {
+test('a manual trigger probes at once and restarts the period from then (prober_manager.go@v1.34 UpdatePodStatus, worker.go@v1.34 run probeTicker.Reset)', async () => {
   const h = harness('readiness', { periodSeconds: 10 });
   h.worker.start(false, 0);
   await h.scheduler.runUntil(3000);

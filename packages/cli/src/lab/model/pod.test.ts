@@ -12,7 +12,7 @@ kubelet: { justStarted: false }
 ${extra}
 `;
 
-test('a kill runs preStop, then SIGTERM, then SIGKILL when the grace period is over, at least 2 s after preStop (kuberuntime_container.go killContainer)', async () => {
+test('a kill runs preStop, then SIGTERM, then SIGKILL when the grace period is over, at least 2 s after preStop (kuberuntime_container.go@v1.34 killContainer)', async () => {
   // The app needs 60 s to exit after SIGTERM; grace 10 s with a 9 s preStop leaves the 2 s minimum.
   const s = await parseScenario(base(`
 pod:

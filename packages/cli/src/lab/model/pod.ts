@@ -206,7 +206,7 @@ export class Pod {
       app,
       running: true,
       startedAt: this.#scheduler.now,
-      // NOTE: without a startup probe a running container counts as started (prober_manager.go UpdatePodStatus).
+      // NOTE: without a startup probe a running container counts as started (prober_manager.go@v1.34 UpdatePodStatus).
       started: this.spec.probes.startup === undefined,
       terminating: false,
     };
@@ -225,7 +225,7 @@ export class Pod {
    * NOTE: prober_manager.go@v1.34 UpdatePodStatus: a running, started container whose readiness is not
    * Success gets an immediate readiness probe (the worker's manual trigger). It runs on every status
    * update; the lab applies it to the two that move the schedule: the sync after the container is seen
-   * running, and the sync after a startup success (kubelet.go syncLoopIteration → handleProbeSync).
+   * running, and the sync after a startup success (kubelet.go@v1.34 syncLoopIteration → handleProbeSync).
    */
   #triggerReadiness(c: Container): void {
     if (!c.running || c.terminating || !c.started) return;
@@ -264,7 +264,7 @@ export class Pod {
   }
 
   /**
-   * kill → preStop → SIGTERM → grace → SIGKILL. NOTE: kuberuntime_container.go killContainer():
+   * kill → preStop → SIGTERM → grace → SIGKILL. NOTE: kuberuntime_container.go@v1.34 killContainer():
    * the preStop hook runs within the grace period, and at least 2 s (minimumGracePeriodInSeconds)
    * remain for SIGTERM afterwards. The hook's time is taken off the grace period in whole seconds
    * (kuberuntime_container.go@v1.34 executePreStopHook returns `int64(…Seconds())`): a 9.5 s hook takes 9 s off.

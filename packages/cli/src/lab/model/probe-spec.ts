@@ -21,8 +21,8 @@ export type ResolvedProbeSpec = Required<Omit<ProbeSpec, 'terminationGracePeriod
 };
 
 /**
- * NOTE: the API server's defaults (pkg/apis/core/v1/defaults.go SetDefaults_Probe) and minimums
- * (pkg/apis/core/validation/validation.go validateProbe).
+ * NOTE: the API server's defaults (pkg/apis/core/v1/defaults.go@v1.34 SetDefaults_Probe) and minimums
+ * (pkg/apis/core/validation/validation.go@v1.34 validateProbe).
  */
 export const probeDefaults = {
   initialDelaySeconds: 0,

@@ -37,11 +37,11 @@ export interface WorkerHost {
   publish(kind: ProbeKind, result: ProbeResult, containerId: number): void;
 }
 
-/** NOTE: pkg/kubelet/prober/worker.go newWorker(): readiness starts failed, liveness succeeded, startup unknown. */
+/** NOTE: pkg/kubelet/prober/worker.go@v1.34 newWorker(): readiness starts failed, liveness succeeded, startup unknown. */
 export const INITIAL_RESULT: Record<ProbeKind, ProbeResult> = { readiness: 'failure', liveness: 'success', startup: 'unknown' };
 
 /**
- * One probe worker per container and probe type, after pkg/kubelet/prober/worker.go: a random
+ * One probe worker per container and probe type, after pkg/kubelet/prober/worker.go@v1.34: a random
  * first delay when the kubelet just started, then a fixed-rate ticker (a tick missed while a probe
  * runs is taken right after it, further ones are dropped, as a Go ticker's 1-slot channel does),
  * thresholds over equal results in a row, a hold after a published liveness/startup failure until
@@ -86,7 +86,7 @@ export class ProbeWorker {
   }
 
   /**
-   * Starts the worker. `jitter` in [0, 1): NOTE: worker.go run() sleeps rand × period before the
+   * Starts the worker. `jitter` in [0, 1): NOTE: worker.go@v1.34 run() sleeps rand × period before the
    * first probe only when the kubelet started less than one period ago.
    */
   start(kubeletJustStarted: boolean, jitter: number): void {
@@ -99,7 +99,7 @@ export class ProbeWorker {
   /**
    * Probe now and restart the period from now: the prober manager's manual trigger.
    * NOTE: pkg/kubelet/prober/prober_manager.go@v1.34 UpdatePodStatus sends on the readiness worker's
-   * manualTriggerCh when a started container is not yet ready; worker.go run() probes at once and
+   * manualTriggerCh when a started container is not yet ready; worker.go@v1.34 run() probes at once and
    * calls probeTicker.Reset(period) (PR #119089). A trigger during a probe, or during the random sleep
    * before the first one, waits in the channel and is taken right after that probe.
    */
@@ -161,7 +161,7 @@ export class ProbeWorker {
     this.#schedule(Math.max(nextTick, done));
   }
 
-  /** worker.go doProbe(): false stops the worker; otherwise how long the probe took (ms). */
+  /** worker.go@v1.34 doProbe(): false stops the worker; otherwise how long the probe took (ms). */
   #doProbe(): number | false | Promise<number> {
     const host = this.#host;
     if (host.removed()) return false;
@@ -176,12 +176,12 @@ export class ProbeWorker {
     if (this.#onHold) return 0;
     if (!c.running) {
       // NOTE: a non-running container is set to failure; the worker keeps going unless the container
-      // terminated and restartPolicy is Never (pkg/kubelet/prober/worker.go doProbe).
+      // terminated and restartPolicy is Never (pkg/kubelet/prober/worker.go@v1.34 doProbe).
       host.publish(this.kind, 'failure', c.id);
       return 0;
     }
     if (host.deleting() && (this.kind === 'liveness' || this.kind === 'startup')) {
-      // NOTE: worker.go stops liveness and startup probing of a terminating pod, reporting success.
+      // NOTE: worker.go@v1.34 stops liveness and startup probing of a terminating pod, reporting success.
       host.publish(this.kind, 'success', c.id);
       return false;
     }
@@ -224,7 +224,7 @@ export class ProbeWorker {
     }
     this.#host.publish(this.kind, result, containerId);
     if ((this.kind === 'liveness' || this.kind === 'startup') && result === 'failure') {
-      // NOTE: worker.go holds after a liveness failure or after any published startup result, until a
+      // NOTE: worker.go@v1.34 holds after a liveness failure or after any published startup result, until a
       // new container; a startup success needs no hold here, as a started container skips startup probes.
       this.#onHold = true;
       this.#resultRun = 0;
