@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { request } from 'node:http';
 import { createServer } from 'node:net';
-import type { ProbeKind } from 'probekit/internal';
+import { KUBERNETES_RELEASE, type ProbeKind } from 'probekit/internal';
 import { createFaultProxy, type FaultMode, type FaultProxy } from 'probekit/testing';
 import type { RequestOutcome } from '../model/app.js';
 import type { Pod, PodProcess, ProcessFactory } from '../model/pod.js';
@@ -34,8 +34,8 @@ export interface RealModeOptions {
 }
 
 const PROBE_PATHS: Record<ProbeKind, string> = { startup: '/startupz', liveness: '/livez', readiness: '/readyz' };
-/** NOTE: the kubelet's probe User-Agent is `kube-probe/<major>.<minor>` (pkg/probe/http/request.go). */
-const USER_AGENT = 'kube-probe/1.31';
+/** NOTE: the kubelet's probe User-Agent is `kube-probe/<major>.<minor>` (pkg/probe/http/request.go), here the pinned release's. */
+const USER_AGENT = `kube-probe/${KUBERNETES_RELEASE.replace(/^v/, '')}`;
 /** NOTE: the kubelet reads at most 10 KiB of a probe's body (pkg/probe/http/http.go maxRespBodyLength). */
 const MAX_BODY = 10 * 1024;
 
