@@ -44,6 +44,8 @@ export interface PodProcess {
   sigterm(): void;
   /** SIGKILL (or the end of the run). */
   kill(): void;
+  /** The end of a simulated run: drop the process without shutting anything down (nothing outside virtual time runs). */
+  abandon?(): void;
   readonly exited: boolean;
   /** App faults. */
   stall(ms: number): void;
@@ -191,7 +193,9 @@ export class Pod {
   shutdownNow(): void {
     this.#finished = true;
     for (const worker of this.#workers) worker.stop();
-    this.#container?.app.kill();
+    const app = this.#container?.app;
+    if (app?.abandon) app.abandon();
+    else app?.kill();
   }
 
   #startContainer(): void {
