@@ -16,7 +16,8 @@ const RESYNC_MS = 60_000;
 /**
  * When the pod worker looks at a pod again after a sync that found its container in CrashLoopBackOff
  * (`untilMs`: when the back-off ends).
- * - ≤ 1.34: pkg/kubelet/pod_workers.go@v1.34 completeWork requeues any failed sync after
+ * - ≤ 1.34: pkg/kubelet/pod_workers.go completeWork (the lines PR #133066 replaced, as its diff shows;
+ *   issue #123602) requeues any failed sync after
  *   wait.Jitter(backOffPeriod = 10 s, 0.5), i.e. 10–15 s, whatever the back-off; the container starts at the
  *   first such sync after the back-off ended, so up to 15 s late.
  * - 1.35: PR #133066 (merged 2025-09-30, after v1.34.0) requeues at the back-off's own expiry, capped at the
