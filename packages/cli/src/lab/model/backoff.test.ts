@@ -165,7 +165,7 @@ test('probe kills restart at once until the status shows a recent exit: the back
   assert.deepEqual(await restarts({ release: '1.35', livesMs: 30_000, untilMs: 200_000 }), [0, 30, 60, 90, 120, 190]);
 });
 
-test('the same probe kills on a 1.34 kubelet: the pod worker retries a back-off every 10–15 s, so the start comes up to 15 s late (pod_workers.go@v1.34 completeWork)', async () => {
+test('the same probe kills on a 1.34 kubelet: the pod worker retries a back-off every 10–15 s, so the start comes up to 15 s late (pod_workers.go completeWork before PR #133066)', async () => {
   for (const seed of [1, 2, 3, 4, 5]) {
     const starts = await restarts({ release: '1.34', livesMs: 30_000, untilMs: 220_000, seed });
     assert.deepEqual(starts.slice(0, 5), [0, 30, 60, 90, 120], `seed ${seed}`);
