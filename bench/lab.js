@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { loadScenario } from '../packages/cli/dist/lab/scenario/load-scenario.js';
 import { simulate } from '../packages/cli/dist/lab/simulate.js';
 
-const file = process.argv[2] ?? fileURLToPath(new URL('../scenarios/bench-day.yaml', import.meta.url));
+const file = process.argv[2] ?? fileURLToPath(new URL('../packages/cli/scenarios/bench-day.yaml', import.meta.url));
 const scenario = await loadScenario(file);
 const result = await simulate(scenario);
 const podHours = (scenario.replicas * scenario.durationMs) / 3_600_000;

@@ -16,6 +16,7 @@ export { nonNegativeInteger, oneOf, positiveInteger, string } from './engine/val
 export {
   DEFAULT_TERMINATION_GRACE_SECONDS,
   effectiveTiming,
+  KUBERNETES_RELEASE,
   livenessToleranceSeconds,
   MAX_PROBE_BODY_BYTES,
   MAX_PROBE_REDIRECTS,

@@ -22,7 +22,7 @@ async function cli(args: string[]): Promise<{ code: number; stdout: string; stde
 test('probekit lab list names the shipped scenarios', async () => {
   const { code, stdout } = await cli(['list']);
   assert.equal(code, 0);
-  for (const name of ['flapping', 'redis-blip', 'restart-storm', 'rolling-deploy', 'rolling-deploy-no-drain', 'slow-boot', 'slow-boot-no-startup']) {
+  for (const name of ['flapping', 'redis-blip', 'restart-storm', 'rolling-deploy', 'rolling-deploy-no-drain', 'slow-boot', 'slow-boot-no-startup', 'terminating-endpoints', 'terminating-endpoints-no-keep', 'terminating-endpoints-ready-only']) {
     assert.ok(stdout.split('\n').includes(name), name);
   }
 });
@@ -31,7 +31,7 @@ test('probekit lab <name> prints the summary and the timeline', async () => {
   const { code, stdout } = await cli(['redis-blip', '--width', '40']);
   assert.equal(code, 0);
   assert.match(stdout, /^redis-blip — /);
-  assert.match(stdout, /requests: 1800 sent, 1510 served, 290 failed/);
+  assert.match(stdout, /requests: 1800 sent, 1490 served, 310 failed/);
   assert.match(stdout, /\nredis {4}\|-+D+-+\|\n/);
 });
 
@@ -41,11 +41,14 @@ test('probekit lab --compare runs the second configuration under the first one\'
   const { code, stdout } = await cli(['--compare', 'rolling-deploy-no-drain', 'rolling-deploy', '--html', html]);
   assert.equal(code, 0);
   const lines = stdout.split('\n');
-  assert.match(lines[0]!, /^\s+rolling-deploy-no-drain  rolling-deploy$/);
-  assert.match(stdout, /\nrequests failed\s+201\s+159\n/);
+  assert.match(lines[0]!, /^\s+rolling-deploy-no-drain\s+rolling-deploy$/);
+  assert.match(stdout, /\nrequests failed\s+198\s+159\n/);
+  // Each timeline is headed by the configuration it shows.
+  assert.match(stdout, /\nrolling-deploy-no-drain \(Kubernetes 1\.34 kubelet, kube-proxy\):\n {10}0s/);
+  assert.match(stdout, /\nrolling-deploy \(Kubernetes 1\.34 kubelet, kube-proxy\):\n {10}0s/);
   const page = await readFile(html, 'utf8');
   assert.equal(page.match(/<svg /g)?.length, 2);
-  assert.match(page, /requests failed\s+201\s+159\n/);
+  assert.match(page, /requests failed\s+198\s+159\n/);
 });
 
 test('probekit lab --json prints the whole result', async () => {

@@ -2,7 +2,7 @@ import { access, readdir, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { Scenario } from '../lab/scenario/scenario.js';
-import type { LabResult } from '../lab/simulate.js';
+import type { LabProgress, LabResult } from '../lab/simulate.js';
 import type { CliIO } from 'probekit/internal';
 
 const USAGE = `Usage: probekit lab <scenario> [options]
@@ -114,7 +114,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
 
   const { loadScenario } = await import('../lab/scenario/load-scenario.js');
   const { simulate } = await import('../lab/simulate.js');
-  const { formatSummary, formatTimeline } = await import('../lab/report/report-text.js');
+  const { configuration, formatSummary, formatTimeline } = await import('../lab/report/report-text.js');
   const { renderHtml } = await import('../lab/report/report-html.js');
   const { underSameFaults, formatComparison } = await import('../lab/report/compare.js');
 
@@ -137,7 +137,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
       return 2;
     }
     const result = await runRealMode(scenario, command, dependencies, values.verbose, io);
-    if (result === undefined) return 2;
+    if (typeof result === 'number') return result;
     results.push(result);
   } else {
     for (const scenario of scenarios) results.push(await simulate(scenario));
@@ -150,7 +150,8 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   }
   if (results.length === 2) {
     io.stdout.write(`${formatComparison(results[0]!, results[1]!)}\n`);
-    for (const r of results) io.stdout.write(`${formatTimeline(r, width)}\n`);
+    // Each timeline says which configuration it is.
+    for (const r of results) io.stdout.write(`${r.scenario.name} (${configuration(r)}):\n${formatTimeline(r, width)}\n`);
   } else {
     io.stdout.write(`${formatSummary(results[0]!)}\n${formatTimeline(results[0]!, width)}`);
   }
@@ -158,18 +159,22 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   return 0;
 }
 
-/** Real mode: embedded datastores started for `name=embedded`, the run, and everything stopped after; `undefined` after an error it reported. */
+/** Real mode: embedded datastores started for `name=embedded`, the run, and everything stopped after; an exit code after an error it reported or an interruption. */
 async function runRealMode(
   scenario: Scenario,
   command: string[],
   wanted: Record<string, { host: string; port: number } | 'embedded'>,
   verbose: boolean,
   io: CliIO,
-): Promise<LabResult | undefined> {
+): Promise<LabResult | number> {
   const { runReal } = await import('../lab/real/real.js');
   const { EmbeddedDatastore } = await import('../demo/datastore.js');
   const stores: InstanceType<typeof EmbeddedDatastore>[] = [];
   const dependencies: Record<string, { host: string; port: number }> = {};
+  // ^C or SIGTERM during the run: stop every replica (their process groups) and the datastores, then exit.
+  const interrupt = new AbortController();
+  const handlers = (['SIGINT', 'SIGTERM'] as const).map((signal) => [signal, () => interrupt.abort(signal)] as const);
+  for (const [signal, handler] of handlers) process.once(signal, handler);
   try {
     for (const [name, target] of Object.entries(wanted)) {
       if (target !== 'embedded') {
@@ -182,20 +187,54 @@ async function runRealMode(
       io.stderr.write(`probekit lab run: \`${name}\` is an embedded datastore on 127.0.0.1:${dependencies[name].port}\n`);
     }
     io.stderr.write(`probekit lab run: ${scenario.name}, ${scenario.replicas} replicas of \`${command.join(' ')}\` for ${scenario.durationMs / 1000} s of real time\n`);
-    return await runReal(scenario, {
-      command: command[0]!,
-      args: command.slice(1),
-      dependencies,
-      log: (line) => {
-        if (verbose || line.startsWith('lab:')) io.stderr.write(`${line}\n`);
-      },
-    });
+    const progress = isTerminal(io.stderr) ? progressLine(io.stderr) : undefined;
+    try {
+      return await runReal(scenario, {
+        command: command[0]!,
+        args: command.slice(1),
+        dependencies,
+        signal: interrupt.signal,
+        ...(progress ? { progress: progress.update } : {}),
+        log: (line) => {
+          if (!verbose && !line.startsWith('lab:')) return;
+          progress?.clear();
+          io.stderr.write(`${line}\n`);
+        },
+      });
+    } finally {
+      progress?.clear();
+    }
   } catch (error) {
+    if (interrupt.signal.aborted) {
+      io.stderr.write(`probekit lab run: interrupted by ${String(interrupt.signal.reason)}; every replica was stopped\n`);
+      return interrupt.signal.reason === 'SIGINT' ? 130 : 143;
+    }
     io.stderr.write(`probekit lab run: ${(error as Error).message}\n`);
-    return undefined;
+    return 2;
   } finally {
+    for (const [signal, handler] of handlers) process.removeListener(signal, handler);
     await Promise.all(stores.map((s) => s.stop()));
   }
+}
+
+function isTerminal(stream: NodeJS.WritableStream): boolean {
+  return (stream as { isTTY?: boolean }).isTTY === true;
+}
+
+/** One line on a terminal, rewritten every second: elapsed / total, ready pods, restarts, requests failed. */
+function progressLine(stream: NodeJS.WritableStream): { update: (p: LabProgress) => void; clear: () => void } {
+  let shown = false;
+  return {
+    update: (p) => {
+      const text = `${Math.round(p.elapsedMs / 1000)}/${Math.round(p.durationMs / 1000)} s  ready ${p.ready}/${p.replicas}  restarts ${p.restarts}  requests failed ${p.requestsFailed}`;
+      stream.write(`\r\x1b[2K${text}`);
+      shown = true;
+    },
+    clear: () => {
+      if (shown) stream.write('\r\x1b[2K');
+      shown = false;
+    },
+  };
 }
 
 /** A path as given, else a shipped scenario by name. */

@@ -5,6 +5,22 @@
 
 import type { ProbeKind } from '../engine/types.js';
 
+/**
+ * The Kubernetes release line every Kubernetes fact in probekit is checked against (code, tests,
+ * docs cite `file@KUBERNETES_RELEASE` and the function). The files were read in kubernetes/kubernetes
+ * at these commits, whose code places them in the v1.33–v1.34 line (LegacySidecarContainers gate present,
+ * doBackOff before PR #133066):
+ * - pkg/kubelet/kuberuntime/kuberuntime_manager.go @ 000f26050b9be6fb3d79fae95e06b47fc96128cd
+ *   (computePodActions, SyncPod, doBackOff)
+ * - pkg/kubelet/prober/worker.go @ 61ecc560357a1af440735b32ddcf4ee143c0d0ea (run, doProbe; probeTicker.Reset)
+ * - staging/src/k8s.io/client-go/util/flowcontrol/backoff.go @ 5667ebd4f65e5292036912295542e06cba394898
+ *   and backoff_test.go @ 04791b4906602ffda5ccf9bc4c84d3329f1d7080
+ * To re-verify at another release: read those files (and pkg/kubelet/kubelet.go NewMainKubelet,
+ * pkg/kubelet/prober/prober_manager.go UpdatePodStatus, pkg/proxy/topology.go CategorizeEndpoints) at
+ * the new tag, re-run the lab's kubelet tests (packages/cli/src/lab/model/*.test.ts), and update this constant.
+ */
+export const KUBERNETES_RELEASE = 'v1.34';
+
 export { PROBE_KINDS, type ProbeKind } from '../engine/types.js';
 
 /** The manifest field that holds each probe kind. */

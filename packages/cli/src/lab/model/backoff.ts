@@ -1,56 +1,95 @@
 /** CrashLoopBackOff settings; the kubelet's own values are the defaults. */
 export interface BackoffOptions {
-  /** @default 10000 */
+  /** @default 10000 (pkg/kubelet/kubelet.go containerBackOffPeriod) */
   readonly initialMs?: number;
-  /** @default 300000 */
+  /** @default 300000 (MaxContainerBackOff) */
   readonly maxMs?: number;
+  /**
+   * When an entry counts as stale, so that the next `next()` starts over.
+   * @default client-go's: more than 2 × maxMs since the last update
+   */
+  readonly hasExpired?: (eventTime: number, lastUpdate: number, maxMs: number) => boolean;
 }
 
-export const backoffDefaults = { initialMs: 10_000, maxMs: 300_000 } satisfies Required<BackoffOptions>;
-
-/** An exit this long after the last restart resets the back-off, whatever the cap. */
-const RESET_AFTER_MS = 600_000;
+export const backoffDefaults = { initialMs: 10_000, maxMs: 300_000 } as const;
 
 /**
- * The kubelet's per-container restart back-off, as client-go's flowcontrol.Backoff used by
- * kuberuntime_manager.go doBackOff(): the first restart is immediate and starts a 10 s back-off;
- * each later exit within the back-off waits it out and doubles it, capped at 300 s; an exit more
- * than 600 s after the last restart starts over.
- * NOTE: the reset is a fixed 600 s in pkg/kubelet/kubelet.go (the back-off's HasExpiredFunc), not
- * 2 × the cap as in client-go's default hasExpired; the two agree only with the default 300 s cap.
+ * NOTE: the kubelet replaces client-go's "2 × max" expiry with a fixed 600 s
+ * (pkg/kubelet/kubelet.go@v1.34 NewMainKubelet: `klet.backOff.HasExpiredFunc`), so a scenario's own cap
+ * does not change when the back-off starts over.
  */
-export class CrashLoopBackoff {
+export const kubeletHasExpired = (eventTime: number, lastUpdate: number): boolean => eventTime - lastUpdate > 600_000;
+
+/**
+ * One key of client-go's util/flowcontrol `Backoff` (staging/src/k8s.io/client-go/util/flowcontrol/backoff.go@v1.34),
+ * on an injected clock: `next` starts or doubles the back-off (capped) and stamps `lastUpdate` with the
+ * clock's now; `isInBackOffSince(t)` asks whether less than the back-off has passed since `t`.
+ * The kubelet keeps one per container (kuberuntime_manager.go GetStableKey); the lab has one container per pod.
+ */
+export class FlowcontrolBackoff {
   readonly initialMs: number;
   readonly maxMs: number;
-  #backoffMs: number | undefined;
-  #lastUpdate = 0;
+  readonly #now: () => number;
+  readonly #hasExpired: (eventTime: number, lastUpdate: number, maxMs: number) => boolean;
+  #entry: { backoffMs: number; lastUpdate: number } | undefined;
 
-  constructor(options: BackoffOptions = {}) {
+  constructor(now: () => number, options: BackoffOptions = {}) {
+    this.#now = now;
     this.initialMs = options.initialMs ?? backoffDefaults.initialMs;
     this.maxMs = options.maxMs ?? backoffDefaults.maxMs;
+    this.#hasExpired = options.hasExpired ?? ((eventTime, lastUpdate, maxMs) => eventTime - lastUpdate > maxMs * 2);
   }
 
-  /**
-   * The container exited at `finishedAt`; returns when it may start again. Call once per exit.
-   * NOTE: mirrors doBackOff(): IsInBackOffSince(key, finishedAt) then Next(key, finishedAt).
-   */
-  restartAt(finishedAt: number): number {
-    const expired = this.#backoffMs === undefined || finishedAt - this.#lastUpdate > RESET_AFTER_MS;
-    if (expired) {
-      // Not in back-off: restart now; Next() starts the back-off at its initial value.
-      this.#backoffMs = this.initialMs;
-      this.#lastUpdate = finishedAt;
-      return finishedAt;
+  /** The current back-off; 0 when there is none (`Get`). */
+  get(): number {
+    return this.#entry?.backoffMs ?? 0;
+  }
+
+  /** `Next(id, eventTime)`. */
+  next(eventTime: number): void {
+    const entry = this.#entry;
+    if (entry === undefined || this.#hasExpired(eventTime, entry.lastUpdate, this.maxMs)) {
+      this.#entry = { backoffMs: this.initialMs, lastUpdate: this.#now() };
+      return;
     }
-    const at = finishedAt + this.#backoffMs!;
-    // Next() runs when the back-off has passed and the container is started again.
-    this.#backoffMs = Math.min(this.#backoffMs! * 2, this.maxMs);
-    this.#lastUpdate = at;
-    return at;
+    entry.backoffMs = Math.min(entry.backoffMs * 2, this.maxMs);
+    entry.lastUpdate = this.#now();
   }
 
-  /** The current back-off, for display. */
-  get currentMs(): number | undefined {
-    return this.#backoffMs;
+  /** `IsInBackOffSince(id, eventTime)`: less than the back-off has passed since `eventTime`. */
+  isInBackOffSince(eventTime: number): boolean {
+    const entry = this.#entry;
+    if (entry === undefined || this.#hasExpired(eventTime, entry.lastUpdate, this.maxMs)) return false;
+    return this.#now() - eventTime < entry.backoffMs;
   }
+
+  /** `IsInBackOffSinceUpdate(id, eventTime)`: less than the back-off has passed since the last update. */
+  isInBackOffSinceUpdate(eventTime: number): boolean {
+    const entry = this.#entry;
+    if (entry === undefined || this.#hasExpired(eventTime, entry.lastUpdate, this.maxMs)) return false;
+    return eventTime - entry.lastUpdate < entry.backoffMs;
+  }
+
+  /** `Reset(id)`. */
+  reset(): void {
+    this.#entry = undefined;
+  }
+}
+
+/** What `doBackOff` decided for a container about to be started. */
+export type BackoffDecision = { readonly inBackOff: false } | { readonly inBackOff: true; readonly untilMs: number };
+
+/**
+ * pkg/kubelet/kuberuntime/kuberuntime_manager.go@v1.34 doBackOff: looks in the pod status the sync
+ * started with for the newest *exited* container of that name (`newestExitedAt`, its FinishedAt); none:
+ * start without touching the back-off; still within the back-off since then: don't start; otherwise
+ * `Next` and start.
+ * NOTE: after a probe kill SyncPod kills and starts in one sync, with the status read before the kill,
+ * so `newestExitedAt` is the container *before* the one just killed (or none).
+ */
+export function doBackOff(backoff: FlowcontrolBackoff, newestExitedAt: number | undefined): BackoffDecision {
+  if (newestExitedAt === undefined) return { inBackOff: false };
+  if (backoff.isInBackOffSince(newestExitedAt)) return { inBackOff: true, untilMs: newestExitedAt + backoff.get() };
+  backoff.next(newestExitedAt);
+  return { inBackOff: false };
 }

@@ -1,7 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ProbeKind } from 'probekit/internal';
-import { CrashLoopBackoff } from './backoff.js';
 import { resolveProbeSpec } from './probe-spec.js';
 import { ProbeWorker, type ContainerView, type ProbeResult } from './probe-worker.js';
 import { LabScheduler } from './scheduler.js';
@@ -29,16 +28,18 @@ function harness(kind: ProbeKind, spec: Record<string, unknown>, answers: (at: n
   return { scheduler, worker, container, probes, published, setDeleting: () => (deleting = true) };
 }
 
-test('probe defaults and minimums are the API server\'s (pkg/apis/core/v1/defaults.go SetDefaults_Probe, validation.go validateProbe)', () => {
+test('probe defaults and minimums are the API server\'s (pkg/apis/core/v1/defaults.go@v1.34 SetDefaults_Probe, validation.go@v1.34 validateProbe)', () => {
   assert.deepEqual(resolveProbeSpec('liveness', {}), { initialDelaySeconds: 0, periodSeconds: 10, timeoutSeconds: 1, successThreshold: 1, failureThreshold: 3 });
-  assert.throws(() => resolveProbeSpec('readiness', { periodSeconds: 0 }), { message: 'Expected `readinessProbe.periodSeconds` to be an integer of at least 1, got `0`' });
-  assert.throws(() => resolveProbeSpec('readiness', { timeoutSeconds: 0 }), { message: 'Expected `readinessProbe.timeoutSeconds` to be an integer of at least 1, got `0`' });
+  // A 0 is defaulted by the API server, not rejected; a negative value is rejected.
+  assert.deepEqual(resolveProbeSpec('readiness', { periodSeconds: 0, timeoutSeconds: 0, successThreshold: 0, failureThreshold: 0 }), { initialDelaySeconds: 0, periodSeconds: 10, timeoutSeconds: 1, successThreshold: 1, failureThreshold: 3 });
+  assert.throws(() => resolveProbeSpec('readiness', { periodSeconds: -1 }), { message: 'Expected `readinessProbe.periodSeconds` to be an integer of at least 1, got `-1`' });
+  assert.throws(() => resolveProbeSpec('readiness', { timeoutSeconds: -5 }), { message: 'Expected `readinessProbe.timeoutSeconds` to be an integer of at least 1, got `-5`' });
   assert.throws(() => resolveProbeSpec('liveness', { successThreshold: 2 }), { message: 'Expected `livenessProbe.successThreshold` to be 1 (Kubernetes requires it for liveness probes), got `2`' });
   assert.throws(() => resolveProbeSpec('readiness', { terminationGracePeriodSeconds: 5 }), /not allowed on a readiness probe/);
   assert.deepEqual(resolveProbeSpec('readiness', { successThreshold: 2 }).successThreshold, 2);
 });
 
-test('initial results: readiness failure, liveness success, startup unknown (pkg/kubelet/prober/worker.go newWorker)', async () => {
+test('initial results: readiness failure, liveness success, startup unknown (pkg/kubelet/prober/worker.go@v1.34 newWorker)', async () => {
   for (const [kind, initial] of [['readiness', 'failure'], ['liveness', 'success'], ['startup', 'unknown']] as const) {
     const h = harness(kind, { periodSeconds: 10 }, () => false);
     h.worker.start(false, 0);
@@ -47,7 +48,7 @@ test('initial results: readiness failure, liveness success, startup unknown (pkg
   }
 });
 
-test('the first probe waits a random part of the period only when the kubelet just started (worker.go run)', async () => {
+test('the first probe waits a random part of the period only when the kubelet just started (worker.go@v1.34 run)', async () => {
   const fresh = harness('readiness', { periodSeconds: 10 });
   fresh.worker.start(true, 0.25);
   const later = harness('readiness', { periodSeconds: 10 });
@@ -57,14 +58,14 @@ test('the first probe waits a random part of the period only when the kubelet ju
   assert.deepEqual(later.probes, [0, 10_000, 20_000, 30_000]);
 });
 
-test('a fixed-rate ticker: a probe slower than the period runs the next one at its end, missed ticks are dropped (worker.go probeTicker)', async () => {
+test('a fixed-rate ticker: a probe slower than the period runs the next one at its end, missed ticks are dropped (worker.go@v1.34 probeTicker)', async () => {
   const h = harness('readiness', { periodSeconds: 1, timeoutSeconds: 3 }, () => 2500);
   h.worker.start(false, 0);
   await h.scheduler.runUntil(8000);
   assert.deepEqual(h.probes, [0, 2500, 5000, 7500]);
 });
 
-test('a result is published after failureThreshold equal failures in a row; a success resets the run (worker.go doProbe resultRun)', async () => {
+test('a result is published after failureThreshold equal failures in a row; a success resets the run (worker.go@v1.34 doProbe resultRun)', async () => {
   const answers = [true, false, false, true, false, false, false];
   const h = harness('readiness', { periodSeconds: 1, failureThreshold: 3 }, (at) => answers[at / 1000] ?? true);
   h.worker.start(false, 0);
@@ -72,14 +73,14 @@ test('a result is published after failureThreshold equal failures in a row; a su
   assert.deepEqual(h.published.map(([at, r]) => `${at}:${r}`), ['0:failure', '1:success', '3001:success', '6001:failure']);
 });
 
-test('readiness needs successThreshold successes in a row (worker.go doProbe)', async () => {
+test('readiness needs successThreshold successes in a row (worker.go@v1.34 doProbe)', async () => {
   const h = harness('readiness', { periodSeconds: 1, successThreshold: 3 }, () => true);
   h.worker.start(false, 0);
   await h.scheduler.runUntil(5000);
   assert.deepEqual(h.published, [[0, 'failure', 1], [2001, 'success', 1], [3001, 'success', 1], [4001, 'success', 1], [5001, 'success', 1]].filter(([at]) => (at as number) <= 5000));
 });
 
-test('liveness and readiness do not run until the startup probe succeeded (worker.go doProbe, c.Started)', async () => {
+test('liveness and readiness do not run until the startup probe succeeded (worker.go@v1.34 doProbe, c.Started)', async () => {
   const h = harness('liveness', { periodSeconds: 1 }, () => false);
   h.container.value = { id: 1, running: true, startedAt: 0, started: false };
   h.worker.start(false, 0);
@@ -90,7 +91,7 @@ test('liveness and readiness do not run until the startup probe succeeded (worke
   assert.deepEqual(h.probes, [4000, 5000]);
 });
 
-test('initialDelaySeconds counts from the container start (worker.go doProbe)', async () => {
+test('initialDelaySeconds counts from the container start (worker.go@v1.34 doProbe)', async () => {
   const h = harness('readiness', { periodSeconds: 1, initialDelaySeconds: 3 });
   h.container.value = { id: 1, running: true, startedAt: 1000, started: true };
   h.worker.start(false, 0);
@@ -98,7 +99,7 @@ test('initialDelaySeconds counts from the container start (worker.go doProbe)', 
   assert.deepEqual(h.probes, [4000, 5000, 6000]);
 });
 
-test('after a published liveness failure the worker holds until the container is replaced (worker.go onHold)', async () => {
+test('after a published liveness failure the worker holds until the container is replaced (worker.go@v1.34 onHold)', async () => {
   const h = harness('liveness', { periodSeconds: 1, failureThreshold: 2 }, () => false);
   h.worker.start(false, 0);
   await h.scheduler.runUntil(5000);
@@ -111,7 +112,7 @@ test('after a published liveness failure the worker holds until the container is
   assert.deepEqual(h.published.slice(2), [[6000, 'success', 2], [7001, 'failure', 2]]);
 });
 
-test('a terminating pod stops liveness and startup probing with success; readiness keeps probing (worker.go doProbe DeletionTimestamp)', async () => {
+test('a terminating pod stops liveness and startup probing with success; readiness keeps probing (worker.go@v1.34 doProbe DeletionTimestamp)', async () => {
   const live = harness('liveness', { periodSeconds: 1 });
   const ready = harness('readiness', { periodSeconds: 1 });
   for (const h of [live, ready]) {
@@ -126,7 +127,7 @@ test('a terminating pod stops liveness and startup probing with success; readine
   assert.deepEqual(ready.probes, [0, 1000, 2000, 3000, 4000]);
 });
 
-test('a non-running container is published as failed (worker.go doProbe, State.Running == nil)', async () => {
+test('a non-running container is published as failed (worker.go@v1.34 doProbe, State.Running == nil)', async () => {
   const h = harness('readiness', { periodSeconds: 1 });
   h.worker.start(false, 0);
   await h.scheduler.runUntil(1500);
@@ -135,30 +136,68 @@ test('a non-running container is published as failed (worker.go doProbe, State.R
   assert.deepEqual(h.published.at(-1), [2000, 'failure', 1]);
 });
 
-test('CrashLoopBackOff: first restart at once, then 10 s doubling to 300 s (kuberuntime_manager.go doBackOff, client-go flowcontrol.Backoff)', () => {
-  const b = new CrashLoopBackoff();
-  let t = 0;
-  const delays: number[] = [];
-  for (let i = 0; i < 9; i++) {
-    t += 5000; // the container crashes 5 s after each start
-    const at = b.restartAt(t);
-    delays.push((at - t) / 1000);
-    t = at;
+// Ported from pkg/kubelet/prober/worker_test.go TestFailureThreshold: SuccessThreshold 1, FailureThreshold 3;
+// twice over, 3 successes publish success, the next 2 failures leave it, the 3rd and later publish failure.
+test('failure threshold: two failures in a row keep success, the third publishes failure (worker_test.go TestFailureThreshold)', async () => {
+  const script = [true, true, true, false, false, false, false, false, true, true, true, false, false, false, false, false];
+  const expected = ['success', 'success', 'success', 'success', 'success', 'failure', 'failure', 'failure', 'success', 'success', 'success', 'success', 'success', 'failure', 'failure', 'failure'];
+  const h = harness('readiness', { periodSeconds: 1, successThreshold: 1, failureThreshold: 3 }, (at) => script[at / 1000] ?? true);
+  h.worker.start(false, 0);
+  const seen: string[] = [];
+  for (let i = 0; i < script.length; i++) {
+    await h.scheduler.runUntil(i * 1000 + 1);
+    seen.push(h.published.at(-1)![1]);
   }
-  assert.deepEqual(delays, [0, 10, 20, 40, 80, 160, 300, 300, 300]);
+  assert.deepEqual(seen, expected);
 });
 
-test('CrashLoopBackOff starts over after a container ran more than 600 s (pkg/kubelet/kubelet.go HasExpiredFunc), whatever the cap', () => {
-  const b = new CrashLoopBackoff();
-  assert.equal(b.restartAt(1000), 1000);
-  assert.equal(b.restartAt(2000), 12_000);
-  assert.equal(b.restartAt(12_000 + 600_000), 612_000 + 20_000, 'exactly 10 minutes is still within the back-off');
-  const start = 632_000;
-  assert.equal(b.restartAt(start + 600_001), start + 600_001, 'more than 10 minutes: restart at once, back-off reset');
-  assert.equal(b.restartAt(start + 600_002), start + 600_002 + 10_000);
-  // A 60 s cap still resets after 600 s, not after 2 × 60 s.
-  const short = new CrashLoopBackoff({ maxMs: 60_000 });
-  short.restartAt(0);
-  assert.equal(short.restartAt(1000), 11_000);
-  assert.equal(short.restartAt(11_000 + 130_000), 141_000 + 20_000, '130 s after the last restart is still in back-off');
+// Ported from worker_test.go TestSuccessThreshold: SuccessThreshold 3, FailureThreshold 1, starting failed;
+// twice over, 2 successes keep failure, the 3rd and later publish success, one failure publishes failure.
+test('success threshold: readiness needs three successes in a row, one failure undoes it (worker_test.go TestSuccessThreshold)', async () => {
+  const script = [true, true, true, true, true, false, true, true, true, true, true, false];
+  const expected = ['failure', 'failure', 'success', 'success', 'success', 'failure', 'failure', 'failure', 'success', 'success', 'success', 'failure'];
+  const h = harness('readiness', { periodSeconds: 1, successThreshold: 3, failureThreshold: 1 }, (at) => script[at / 1000] ?? true);
+  h.worker.start(false, 0);
+  const seen: string[] = [];
+  for (let i = 0; i < script.length; i++) {
+    await h.scheduler.runUntil(i * 1000 + 1);
+    seen.push(h.published.at(-1)![1]);
+  }
+  assert.deepEqual(seen, expected);
+});
+
+// Ported from worker_test.go TestOnHoldOnLivenessCheckFailure.
+test('on hold after a liveness failure: a passing probe changes nothing until a new container ID (worker_test.go TestOnHoldOnLivenessCheckFailure)', async () => {
+  let ok = false;
+  const h = harness('liveness', { periodSeconds: 1, successThreshold: 1, failureThreshold: 1 }, () => ok);
+  h.worker.start(false, 0);
+  await h.scheduler.runUntil(2);
+  assert.deepEqual(h.published.at(-1), [1, 'failure', 1], 'first probe');
+  assert.equal(h.worker.onHold, true);
+  ok = true;
+  await h.scheduler.runUntil(1001);
+  assert.deepEqual(h.published.at(-1), [1, 'failure', 1], 'while on hold');
+  assert.equal(h.worker.onHold, true);
+  h.container.value = { id: 2, running: true, startedAt: 1500, started: true };
+  await h.scheduler.runUntil(2002);
+  assert.deepEqual(h.published.at(-1), [2001, 'success', 2], 'hold lifted');
+  assert.equal(h.worker.onHold, false);
+});
+
+test('a manual trigger probes at once and restarts the period from then (prober_manager.go@v1.34 UpdatePodStatus, worker.go@v1.34 run probeTicker.Reset)', async () => {
+  const h = harness('readiness', { periodSeconds: 10 });
+  h.worker.start(false, 0);
+  await h.scheduler.runUntil(3000);
+  h.worker.trigger();
+  await h.scheduler.runUntil(35_000);
+  assert.deepEqual(h.probes, [0, 3000, 13_000, 23_000, 33_000]);
+});
+
+test('a manual trigger during a slow probe is taken right after it (the trigger channel holds one)', async () => {
+  const h = harness('readiness', { periodSeconds: 10, timeoutSeconds: 5 }, () => 4000);
+  h.worker.start(false, 0);
+  await h.scheduler.runUntil(1000);
+  h.worker.trigger();
+  await h.scheduler.runUntil(25_000);
+  assert.deepEqual(h.probes, [0, 4000, 14_000, 24_000]);
 });

@@ -12,7 +12,7 @@ kubelet: { justStarted: false }
 ${extra}
 `;
 
-test('a kill runs preStop, then SIGTERM, then SIGKILL when the grace period is over, at least 2 s after preStop (kuberuntime_container.go killContainer)', async () => {
+test('a kill runs preStop, then SIGTERM, then SIGKILL when the grace period is over, at least 2 s after preStop (kuberuntime_container.go@v1.34 killContainer)', async () => {
   // The app needs 60 s to exit after SIGTERM; grace 10 s with a 9 s preStop leaves the 2 s minimum.
   const s = await parseScenario(base(`
 pod:
@@ -98,4 +98,36 @@ faults:
   // Redis fails from 31 s, but the check due at 35 s runs only at 40 s: readiness fails at the 41 s probe.
   assert.equal(r.pods[0]!.failures[0]?.at, 41_000);
   assert.match(r.pods[0]!.failures[0]!.detail, /^503 redis: /);
+});
+
+test('a pod that is ready at once is Ready about 1 s after its start, not one period later: the status update triggers readiness (prober_manager.go@v1.34 UpdatePodStatus)', async () => {
+  const s = await parseScenario(base(`
+pod:
+  readinessProbe: { periodSeconds: 10 }
+`), 't.yaml');
+  const r = await simulate(s);
+  // The worker's first tick at 0 s comes before the container runs; its next tick would be 10 s. The PLEG
+  // relist at 1 s sees the container, the status update triggers a probe: Ready at 1 s, in the load balancer
+  // at 3 s (2 s propagation), probes every 10 s from 1 s.
+  assert.deepEqual(r.pods[0]!.ready.map((seg) => `${seg.value}@${seg.from / 1000}`), ['unready@0', 'ready@1']);
+  assert.deepEqual(r.pods[0]!.loadBalancer.map((seg) => `${seg.value}@${seg.from / 1000}`), ['out@0', 'in@3']);
+  assert.equal(r.pods[0]!.probeRuns.readiness, 12, 'at 1, 11, 21 … 111 s');
+});
+
+test('the preStop hook\'s time comes off the grace period in whole seconds (kuberuntime_container.go@v1.34 executePreStopHook)', async () => {
+  // Grace 10 s, a 4.5 s preStop: 4 s come off, so SIGKILL 6 s after SIGTERM (at 4.5 + 6 = 10.5 s after the kill).
+  const s = await parseScenario(base(`
+pod:
+  terminationGracePeriodSeconds: 10
+  preStop: 4500ms
+  livenessProbe: { periodSeconds: 1, failureThreshold: 1 }
+app:
+  heartbeats: [{ name: jobs, timeout: 5s, every: 1s }]
+  shutdown: { drainDelay: 60s }
+faults:
+  - { app: wedge, at: 10s }
+`), 't.yaml');
+  const r = await simulate(s);
+  const events = r.pods[0]!.events.filter((e) => e.at < 30_000).map((e) => `${e.at / 1000}:${e.type}`);
+  assert.deepEqual(events, ['0:started', '10:wedge', '14:kill', '18.5:sigterm', '24.5:sigkill', '24.5:exited', '24.5:started']);
 });

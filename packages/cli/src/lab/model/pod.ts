@@ -1,8 +1,10 @@
 import type { ProbeKind } from 'probekit/internal';
 import type { AppSpec, RequestOutcome } from './app.js';
-import { CrashLoopBackoff } from './backoff.js';
+import { doBackOff, FlowcontrolBackoff, kubeletHasExpired } from './backoff.js';
 import type { ResolvedProbeSpec } from './probe-spec.js';
 import { ProbeWorker, type ContainerView, type ProbeOutcome, type ProbeResult } from './probe-worker.js';
+import { DEFAULT_RELEASE, nextRelist, requeueAfterBackoff, type KubernetesRelease } from './release.js';
+import { seededRandom } from './rng.js';
 import type { Scheduler } from './scheduler.js';
 import { Track } from './timeline.js';
 
@@ -42,6 +44,8 @@ export interface PodProcess {
   sigterm(): void;
   /** SIGKILL (or the end of the run). */
   kill(): void;
+  /** The end of a simulated run: drop the process without shutting anything down (nothing outside virtual time runs). */
+  abandon?(): void;
   readonly exited: boolean;
   /** App faults. */
   stall(ms: number): void;
@@ -56,11 +60,20 @@ export interface PodHooks {
   readonly changed: (pod: Pod) => void;
 }
 
+/** The kubelet the pod runs on: which release's timing, and its random source (requeue jitter). */
+export interface KubeletSettings {
+  /** @default DEFAULT_RELEASE */
+  readonly release: KubernetesRelease;
+  readonly random: () => number;
+}
+
 interface Container extends ContainerView {
   readonly app: PodProcess;
   running: boolean;
   started: boolean;
   terminating: boolean;
+  /** Set when a failed liveness/startup probe kills it: the newest exited container in the status that sync read. */
+  probeKill?: { readonly newestExitedAt: number | undefined };
 }
 
 const KINDS: readonly ProbeKind[] = ['startup', 'liveness', 'readiness'];
@@ -83,8 +96,12 @@ export class Pod {
   readonly #scheduler: Scheduler;
   readonly #startProcess: ProcessFactory;
   readonly #hooks: PodHooks;
-  readonly #backoff = new CrashLoopBackoff();
+  readonly #kubelet: KubeletSettings;
+  readonly #backoff: FlowcontrolBackoff;
+  /** FinishedAt of the newest exited container, as the runtime reports it (the kubelet keeps at least one dead container). */
+  #newestExitedAt: number | undefined;
   readonly #workers: ProbeWorker[] = [];
+  #readinessWorker: ProbeWorker | undefined;
   #container: Container | undefined;
   #nextId = 1;
   #published: Partial<Record<ProbeKind, ProbeResult>> = {};
@@ -94,10 +111,12 @@ export class Pod {
   /** Faults applied to every process this pod runs, keyed by start time. */
   #appFaults: Array<{ atMs: number; forMs: number; kind: 'stall' | 'wedge' }> = [];
 
-  constructor(name: string, spec: PodSpec, scheduler: Scheduler, startProcess: ProcessFactory, hooks: PodHooks) {
+  constructor(name: string, spec: PodSpec, scheduler: Scheduler, startProcess: ProcessFactory, hooks: PodHooks, kubelet: KubeletSettings = { release: DEFAULT_RELEASE, random: seededRandom(1) }) {
     this.name = name;
     this.spec = spec;
     this.#scheduler = scheduler;
+    this.#kubelet = kubelet;
+    this.#backoff = new FlowcontrolBackoff(() => this.#scheduler.now, { hasExpired: kubeletHasExpired });
     this.#startProcess = startProcess;
     this.#hooks = hooks;
     this.createdAt = scheduler.now;
@@ -120,6 +139,7 @@ export class Pod {
         publish: (k, result, id) => this.#publish(k, result, id),
       });
       this.#workers.push(worker);
+      if (kind === 'readiness') this.#readinessWorker = worker;
       worker.start(kubeletJustStarted, random());
     }
     this.#scheduler.after(this.spec.containerStartMs, () => this.#startContainer());
@@ -146,7 +166,7 @@ export class Pod {
   }
 
   get currentBackoffMs(): number | undefined {
-    return this.#backoff.currentMs;
+    return this.#backoff.get() || undefined;
   }
 
   /** A request routed here by the load balancer. */
@@ -173,7 +193,9 @@ export class Pod {
   shutdownNow(): void {
     this.#finished = true;
     for (const worker of this.#workers) worker.stop();
-    this.#container?.app.kill();
+    const app = this.#container?.app;
+    if (app?.abandon) app.abandon();
+    else app?.kill();
   }
 
   #startContainer(): void {
@@ -188,7 +210,7 @@ export class Pod {
       app,
       running: true,
       startedAt: this.#scheduler.now,
-      // NOTE: without a startup probe a running container counts as started (prober_manager.go UpdatePodStatus).
+      // NOTE: without a startup probe a running container counts as started (prober_manager.go@v1.34 UpdatePodStatus).
       started: this.spec.probes.startup === undefined,
       terminating: false,
     };
@@ -197,6 +219,22 @@ export class Pod {
     this.state.set('running', container.startedAt);
     this.events.push({ at: container.startedAt, type: 'started', detail: id === 1 ? 'container started' : `container restarted (restart ${this.restarts})` });
     this.#recomputeReady();
+    // The next PLEG relist sees the container running; that sync's status update triggers readiness.
+    this.#scheduler.at(nextRelist(container.startedAt), () => {
+      if (this.#container === container) this.#triggerReadiness(container);
+    });
+  }
+
+  /**
+   * NOTE: prober_manager.go@v1.34 UpdatePodStatus: a running, started container whose readiness is not
+   * Success gets an immediate readiness probe (the worker's manual trigger). It runs on every status
+   * update; the lab applies it to the two that move the schedule: the sync after the container is seen
+   * running, and the sync after a startup success (kubelet.go@v1.34 syncLoopIteration → handleProbeSync).
+   */
+  #triggerReadiness(c: Container): void {
+    if (!c.running || c.terminating || !c.started) return;
+    if (this.#published.readiness === 'success') return;
+    this.#readinessWorker?.trigger();
   }
 
   #probe(kind: ProbeKind, timeoutMs: number): ProbeOutcome | Promise<ProbeOutcome> {
@@ -215,19 +253,25 @@ export class Pod {
     const c = this.#container;
     if (!c || c.id !== containerId) return;
     this.#published[kind] = result;
+    const startedNow = kind === 'startup' && result === 'success' && !c.started;
     if (kind === 'startup' && result === 'success') c.started = true;
     if ((kind === 'liveness' || kind === 'startup') && result === 'failure' && c.running && !c.terminating) {
-      // NOTE: kuberuntime_manager.go computePodActions: a failed liveness or startup probe kills the container.
+      // NOTE: kuberuntime_manager.go@v1.34 computePodActions puts the container in ContainersToKill and
+      // ContainersToStart; SyncPod kills it, then starts its replacement in the same sync, with the status
+      // read before the kill.
       const grace = this.spec.probes[kind]?.terminationGracePeriodSeconds;
+      c.probeKill = { newestExitedAt: this.#newestExitedAt };
       this.#kill(c, `${kind} probe failed`, grace === undefined ? this.spec.terminationGracePeriodMs : grace * 1000);
     }
     this.#recomputeReady();
+    if (startedNow) this.#triggerReadiness(c);
   }
 
   /**
-   * kill → preStop → SIGTERM → grace → SIGKILL. NOTE: kuberuntime_container.go killContainer():
+   * kill → preStop → SIGTERM → grace → SIGKILL. NOTE: kuberuntime_container.go@v1.34 killContainer():
    * the preStop hook runs within the grace period, and at least 2 s (minimumGracePeriodInSeconds)
-   * remain for SIGTERM afterwards.
+   * remain for SIGTERM afterwards. The hook's time is taken off the grace period in whole seconds
+   * (kuberuntime_container.go@v1.34 executePreStopHook returns `int64(…Seconds())`): a 9.5 s hook takes 9 s off.
    */
   #kill(c: Container, reason: string, graceMs: number): void {
     if (c.terminating) return;
@@ -236,7 +280,7 @@ export class Pod {
     this.state.set('terminating', now);
     this.events.push({ at: now, type: 'kill', detail: `${reason}: killing (grace ${graceMs / 1000} s)` });
     const preStopMs = Math.min(this.spec.preStopMs, graceMs);
-    const afterPreStopMs = Math.max(graceMs - preStopMs, 2000);
+    const afterPreStopMs = Math.max(graceMs - Math.floor(preStopMs / 1000) * 1000, 2000);
     this.#scheduler.after(preStopMs, () => {
       if (!c.running) return;
       this.events.push({ at: this.#scheduler.now, type: 'sigterm', detail: 'SIGTERM' });
@@ -256,15 +300,33 @@ export class Pod {
     c.app.kill();
     const now = this.#scheduler.now;
     this.events.push({ at: now, type: 'exited', detail: how });
+    this.#newestExitedAt = now;
     if (this.deletedAt !== undefined) return this.#remove();
-    const restartAt = this.#backoff.restartAt(now);
-    if (restartAt === now) this.state.set('creating', now);
-    else {
-      this.state.set('backoff', now);
-      this.events.push({ at: now, type: 'backoff', detail: `CrashLoopBackOff: back-off ${(restartAt - now) / 1000} s` });
-    }
+    this.state.set('creating', now);
     this.#recomputeReady();
-    this.#scheduler.at(restartAt + this.spec.containerStartMs, () => this.#startContainer());
+    // A probe kill: the same sync starts the replacement, deciding on the status it read before the kill.
+    if (c.probeKill) return this.#sync(c.probeKill.newestExitedAt);
+    // An exit of its own: the kubelet sees it at the next PLEG relist and syncs with the fresh status.
+    this.#scheduler.at(nextRelist(now), () => this.#sync(this.#newestExitedAt));
+  }
+
+  /** One pod sync that wants the container started: doBackOff decides; in back-off the pod worker requeues. */
+  #sync(newestExitedAt: number | undefined): void {
+    if (this.#finished || this.removedAt !== undefined) return;
+    if (this.deletedAt !== undefined) return this.#remove();
+    const now = this.#scheduler.now;
+    const decision = doBackOff(this.#backoff, newestExitedAt);
+    if (!decision.inBackOff) {
+      this.state.set('creating', now);
+      this.#scheduler.at(now + this.spec.containerStartMs, () => this.#startContainer());
+      return;
+    }
+    if (this.state.current !== 'backoff') {
+      this.state.set('backoff', now);
+      this.events.push({ at: now, type: 'backoff', detail: `CrashLoopBackOff: back-off ${this.#backoff.get() / 1000} s` });
+    }
+    const next = requeueAfterBackoff(this.#kubelet.release, now, decision.untilMs, this.#kubelet.random);
+    this.#scheduler.at(next, () => this.#sync(this.#newestExitedAt));
   }
 
   #remove(): void {

@@ -21,8 +21,8 @@ export type ResolvedProbeSpec = Required<Omit<ProbeSpec, 'terminationGracePeriod
 };
 
 /**
- * NOTE: the API server's defaults (pkg/apis/core/v1/defaults.go SetDefaults_Probe) and minimums
- * (pkg/apis/core/validation/validation.go validateProbe).
+ * NOTE: the API server's defaults (pkg/apis/core/v1/defaults.go@v1.34 SetDefaults_Probe) and minimums
+ * (pkg/apis/core/validation/validation.go@v1.34 validateProbe).
  */
 export const probeDefaults = {
   initialDelaySeconds: 0,
@@ -40,7 +40,9 @@ export function resolveProbeSpec(kind: ProbeKind, input: Record<string, unknown>
     if (!KEYS.includes(key)) throw new TypeError(`Unknown field \`${where}.${key}\`; expected one of ${KEYS.map((k) => `\`${k}\``).join(', ')}`);
   }
   const get = (key: keyof typeof probeDefaults, min: number): number => {
-    const value = input[key] ?? probeDefaults[key];
+    // NOTE: a 0 period, timeout or threshold is defaulted by the API server, not rejected
+    // (pkg/apis/core/v1/defaults.go@v1.34 SetDefaults_Probe); only a negative one is an error.
+    const value = input[key] === 0 && key !== 'initialDelaySeconds' ? probeDefaults[key] : (input[key] ?? probeDefaults[key]);
     if (typeof value !== 'number' || !Number.isInteger(value) || value < min) {
       throw new TypeError(`Expected \`${where}.${key}\` to be an integer of at least ${min}, got \`${JSON.stringify(value)}\``);
     }

@@ -37,11 +37,11 @@ export interface WorkerHost {
   publish(kind: ProbeKind, result: ProbeResult, containerId: number): void;
 }
 
-/** NOTE: pkg/kubelet/prober/worker.go newWorker(): readiness starts failed, liveness succeeded, startup unknown. */
+/** NOTE: pkg/kubelet/prober/worker.go@v1.34 newWorker(): readiness starts failed, liveness succeeded, startup unknown. */
 export const INITIAL_RESULT: Record<ProbeKind, ProbeResult> = { readiness: 'failure', liveness: 'success', startup: 'unknown' };
 
 /**
- * One probe worker per container and probe type, after pkg/kubelet/prober/worker.go: a random
+ * One probe worker per container and probe type, after pkg/kubelet/prober/worker.go@v1.34: a random
  * first delay when the kubelet just started, then a fixed-rate ticker (a tick missed while a probe
  * runs is taken right after it, further ones are dropped, as a Go ticker's 1-slot channel does),
  * thresholds over equal results in a row, a hold after a published liveness/startup failure until
@@ -58,8 +58,25 @@ export class ProbeWorker {
   #onHold = false;
   #stopped = false;
   #firstTick = 0;
+  /** Regular ticks queued; those queued before a manual trigger moved the schedule are dropped when they fire. */
+  #regularQueued = 0;
+  #dropRegular = 0;
+  #triggerQueued = false;
+  /** When the probe in progress ends; Infinity while a real probe awaits its answer or before the first tick. */
+  #busyUntil = Infinity;
+  /** A manual trigger arrived while a probe ran: taken right after it (the channel holds one). */
+  #pendingTrigger = false;
   /** The worker's next tick; one function for all of them rather than a closure per tick. */
-  readonly #tick = (): void => this.#loop();
+  readonly #tick = (): void => {
+    this.#regularQueued -= 1;
+    // NOTE: a stale tick always fires before the next live one (it was due no later), so the first ones
+    // to fire after a trigger are the stale ones. No time comparison: real timers fire a little early or late.
+    if (this.#dropRegular > 0) {
+      this.#dropRegular -= 1;
+      return;
+    }
+    this.#loop();
+  };
 
   constructor(kind: ProbeKind, spec: ResolvedProbeSpec, scheduler: Scheduler, host: WorkerHost) {
     this.kind = kind;
@@ -69,14 +86,43 @@ export class ProbeWorker {
   }
 
   /**
-   * Starts the worker. `jitter` in [0, 1): NOTE: worker.go run() sleeps rand × period before the
+   * Starts the worker. `jitter` in [0, 1): NOTE: worker.go@v1.34 run() sleeps rand × period before the
    * first probe only when the kubelet started less than one period ago.
    */
   start(kubeletJustStarted: boolean, jitter: number): void {
     const periodMs = this.spec.periodSeconds * 1000;
     const delay = kubeletJustStarted ? Math.floor(jitter * periodMs) : 0;
     this.#firstTick = this.#scheduler.now + delay;
-    this.#scheduler.at(this.#firstTick, this.#tick);
+    this.#schedule(this.#firstTick);
+  }
+
+  /**
+   * Probe now and restart the period from now: the prober manager's manual trigger.
+   * NOTE: pkg/kubelet/prober/prober_manager.go@v1.34 UpdatePodStatus sends on the readiness worker's
+   * manualTriggerCh when a started container is not yet ready; worker.go@v1.34 run() probes at once and
+   * calls probeTicker.Reset(period) (PR #119089). A trigger during a probe, or during the random sleep
+   * before the first one, waits in the channel and is taken right after that probe.
+   */
+  trigger(): void {
+    if (this.#stopped) return;
+    if (this.#busyUntil === Infinity) {
+      this.#pendingTrigger = true;
+      return;
+    }
+    if (this.#triggerQueued) return; // the channel holds one
+    this.#dropRegular = this.#regularQueued;
+    const at = Math.max(this.#scheduler.now, this.#busyUntil);
+    this.#firstTick = at;
+    this.#triggerQueued = true;
+    this.#scheduler.at(at, () => {
+      this.#triggerQueued = false;
+      if (!this.#stopped) this.#loop();
+    });
+  }
+
+  #schedule(at: number): void {
+    this.#regularQueued += 1;
+    this.#scheduler.at(at, this.#tick);
   }
 
   get stopped(): boolean {
@@ -90,8 +136,10 @@ export class ProbeWorker {
   #loop(): void {
     if (this.#stopped) return;
     const start = this.#scheduler.now;
+    this.#busyUntil = Infinity;
     const pending = this.#doProbe();
     if (pending === false) {
+      this.#busyUntil = start;
       this.#stopped = true;
       return;
     }
@@ -100,14 +148,20 @@ export class ProbeWorker {
   }
 
   #next(start: number, done: number): void {
+    this.#busyUntil = done;
     if (this.#stopped) return;
+    if (this.#pendingTrigger) {
+      this.#pendingTrigger = false;
+      this.trigger();
+      return;
+    }
     const periodMs = this.spec.periodSeconds * 1000;
-    // The ticker was created after the first delay: ticks fall at firstTick + k × period.
+    // The ticker was created after the first delay (or reset by a trigger): ticks fall at firstTick + k × period.
     const nextTick = this.#firstTick + (Math.floor((start - this.#firstTick) / periodMs) + 1) * periodMs;
-    this.#scheduler.at(Math.max(nextTick, done), this.#tick);
+    this.#schedule(Math.max(nextTick, done));
   }
 
-  /** worker.go doProbe(): false stops the worker; otherwise how long the probe took (ms). */
+  /** worker.go@v1.34 doProbe(): false stops the worker; otherwise how long the probe took (ms). */
   #doProbe(): number | false | Promise<number> {
     const host = this.#host;
     if (host.removed()) return false;
@@ -122,12 +176,12 @@ export class ProbeWorker {
     if (this.#onHold) return 0;
     if (!c.running) {
       // NOTE: a non-running container is set to failure; the worker keeps going unless the container
-      // terminated and restartPolicy is Never (pkg/kubelet/prober/worker.go doProbe).
+      // terminated and restartPolicy is Never (pkg/kubelet/prober/worker.go@v1.34 doProbe).
       host.publish(this.kind, 'failure', c.id);
       return 0;
     }
     if (host.deleting() && (this.kind === 'liveness' || this.kind === 'startup')) {
-      // NOTE: worker.go stops liveness and startup probing of a terminating pod, reporting success.
+      // NOTE: worker.go@v1.34 stops liveness and startup probing of a terminating pod, reporting success.
       host.publish(this.kind, 'success', c.id);
       return false;
     }
@@ -170,7 +224,7 @@ export class ProbeWorker {
     }
     this.#host.publish(this.kind, result, containerId);
     if ((this.kind === 'liveness' || this.kind === 'startup') && result === 'failure') {
-      // NOTE: worker.go holds after a liveness failure or after any published startup result, until a
+      // NOTE: worker.go@v1.34 holds after a liveness failure or after any published startup result, until a
       // new container; a startup success needs no hold here, as a started container skips startup probes.
       this.#onHold = true;
       this.#resultRun = 0;

@@ -1,5 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SERVICES, skipUnless } from '@probekit/test-support';
 import { parseScenario } from '../scenario/load-scenario.js';
@@ -16,6 +21,9 @@ traffic: { rps: 5, timeout: 2s }
 cluster: { propagationDelay: 1s }
 dependencies: { redis: {} }
 pod:
+  # NOTE: the startup probe gates liveness until the process answers: on a loaded machine Node can take
+  # more than the 3 s liveness budget to start listening, which used to kill the replicas (a flaky test).
+  startupProbe: { periodSeconds: 1, timeoutSeconds: 2, failureThreshold: 30 }
   livenessProbe: { periodSeconds: 1, timeoutSeconds: 2, failureThreshold: 3 }
   readinessProbe: { periodSeconds: 1, timeoutSeconds: 2, failureThreshold: 1 }
 faults:
@@ -43,4 +51,81 @@ faults:
   }
   assert.ok(result.summary.requestsServed > 40, `served ${result.summary.requestsServed}`);
   assert.ok(result.traffic.byCause['no-endpoints'] > 0, 'while both were out, requests found no endpoint');
+});
+
+/** Pids of live processes whose environment holds `tag` (Linux /proc). */
+async function processesTagged(tag: string): Promise<number[]> {
+  const found: number[] = [];
+  for (const entry of await readdir('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if ((await readFile(`/proc/${entry}/environ`, 'latin1')).includes(tag)) found.push(Number(entry));
+    } catch {
+      // gone already, or not ours to read
+    }
+  }
+  return found;
+}
+
+const shortRun = `
+name: wrapped
+duration: 8s
+replicas: 2
+traffic: { rps: 5, timeout: 2s }
+dependencies: { redis: {} }
+pod:
+  startupProbe: { periodSeconds: 1, timeoutSeconds: 2, failureThreshold: 30 }
+  readinessProbe: { periodSeconds: 1, timeoutSeconds: 1 }
+faults:
+  - { app: stall, pods: [0], at: 3s, for: 4s }
+`;
+
+test('real mode: a replica started through `sh -c` is signalled as a process group: the stall stops the real server, and nothing is left after the run', { skip: await skipUnless('redis'), timeout: 90_000 }, async () => {
+  const tag = `LAB_TEST_TAG=${process.pid}-${Date.now()}`;
+  const scenario = await parseScenario(shortRun, 'wrapped.yaml');
+  // `; true` keeps sh from exec-ing node: the server is sh's child, as with npx or npm run.
+  const result = await runReal(scenario, {
+    command: '/bin/sh',
+    args: ['-c', `"${process.execPath}" "${service}"; true`],
+    dependencies: { redis: SERVICES.redis },
+    env: { LAB_TEST_TAG: tag.split('=')[1]! },
+  });
+  // pod-0's group was stopped for 4 s: its readiness probes timed out (the server itself was stopped, not only sh).
+  assert.ok(result.pods[0]!.failures.some((f) => f.kind === 'readiness' && f.at >= 3000 && f.detail.startsWith('timeout')), JSON.stringify(result.pods[0]!.failures));
+  assert.ok(result.summary.requestsServed > 0);
+  assert.deepEqual(await processesTagged(tag), [], 'no replica process (sh or node) outlives the run');
+});
+
+test('real mode: ^C during `probekit-cli lab run` stops every replica and exits 130', { skip: await skipUnless('redis'), timeout: 90_000 }, async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'probekit-lab-int-'));
+  const file = join(dir, 'long.yaml');
+  await writeFile(file, shortRun.replace('duration: 8s', 'duration: 60s').replace(/faults:[\s\S]*$/, ''));
+  const tag = `LAB_TEST_TAG=${process.pid}-${Date.now()}-int`;
+  const bin = fileURLToPath(new URL('../../../bin/probekit-cli.js', import.meta.url));
+  const child = spawn(process.execPath, [bin, 'lab', 'run', file, '--dependency', `redis=${SERVICES.redis.host}:${SERVICES.redis.port}`, '--', '/bin/sh', '-c', `"${process.execPath}" "${service}"; true`], {
+    env: { ...process.env, LAB_TEST_TAG: tag.split('=')[1]! },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+  try {
+    // Wait until both replicas run (their processes carry the tag), then interrupt.
+    const deadline = Date.now() + 30_000;
+    while ((await processesTagged(tag)).length < 5 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+    assert.ok((await processesTagged(tag)).length >= 5, `the CLI and 2 × (sh + node) run: ${stderr}`);
+    child.kill('SIGINT');
+    const [code] = (await once(child, 'exit')) as [number | null];
+    assert.equal(code, 130, stderr);
+    assert.match(stderr, /interrupted by SIGINT; every replica was stopped/);
+    assert.deepEqual(await processesTagged(tag), [], 'nothing is left running');
+  } finally {
+    child.kill('SIGKILL');
+    for (const pid of await processesTagged(tag)) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+  }
 });

@@ -1,14 +1,14 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { request } from 'node:http';
 import { createServer } from 'node:net';
-import type { ProbeKind } from 'probekit/internal';
+import { KUBERNETES_RELEASE, type ProbeKind } from 'probekit/internal';
 import { createFaultProxy, type FaultMode, type FaultProxy } from 'probekit/testing';
 import type { RequestOutcome } from '../model/app.js';
 import type { Pod, PodProcess, ProcessFactory } from '../model/pod.js';
 import type { ProbeOutcome } from '../model/probe-worker.js';
 import type { Scenario } from '../scenario/scenario.js';
 import type { Handle, Scheduler } from '../model/scheduler.js';
-import { simulate, type LabResult } from '../simulate.js';
+import { simulate, type LabProgress, type LabResult } from '../simulate.js';
 
 /** Options of real mode: the scenario's kubelet, load balancer and faults against real processes. */
 export interface RealModeOptions {
@@ -27,11 +27,15 @@ export interface RealModeOptions {
   readonly log?: (line: string) => void;
   /** Path of the app's request. @default '/' */
   readonly requestPath?: string;
+  /** Aborting it ends the run at once: every replica is killed, and runReal rejects with the signal's reason. @default none */
+  readonly signal?: AbortSignal;
+  /** Called every second of the run with the live figures (for a progress line). @default none */
+  readonly progress?: (progress: LabProgress) => void;
 }
 
 const PROBE_PATHS: Record<ProbeKind, string> = { startup: '/startupz', liveness: '/livez', readiness: '/readyz' };
-/** NOTE: the kubelet's probe User-Agent is `kube-probe/<major>.<minor>` (pkg/probe/http/request.go). */
-const USER_AGENT = 'kube-probe/1.31';
+/** NOTE: the kubelet's probe User-Agent is `kube-probe/<major>.<minor>` (pkg/probe/http/request.go), here the pinned release's. */
+const USER_AGENT = `kube-probe/${KUBERNETES_RELEASE.replace(/^v/, '')}`;
 /** NOTE: the kubelet reads at most 10 KiB of a probe's body (pkg/probe/http/http.go maxRespBodyLength). */
 const MAX_BODY = 10 * 1024;
 
@@ -42,9 +46,15 @@ const MAX_BODY = 10 * 1024;
  */
 export async function runReal(scenario: Scenario, options: RealModeOptions): Promise<LabResult> {
   const log = options.log ?? (() => {});
-  const scheduler = new RealScheduler();
+  options.signal?.throwIfAborted();
+  const scheduler = new RealScheduler(options.signal);
   const proxies = new Map<string, FaultProxy>();
   const processes = new Set<RealProcess>();
+  // Last resort if the lab itself dies mid-run: process.kill is synchronous, so it works in 'exit'.
+  const killAll = (): void => {
+    for (const p of processes) p.killGroup('SIGKILL');
+  };
+  process.once('exit', killAll);
   try {
     for (const [name, target] of Object.entries(options.dependencies ?? {})) {
       if (!(name in scenario.dependencies)) throw new TypeError(`Unknown dependency \`${name}\`; the scenario declares ${Object.keys(scenario.dependencies).map((d) => `\`${d}\``).join(', ') || 'none'}`);
@@ -66,11 +76,12 @@ export async function runReal(scenario: Scenario, options: RealModeOptions): Pro
       processes.add(process);
       return process;
     };
-    return await simulate(scenario, { runtime: { scheduler, startProcess } });
+    return await simulate(scenario, { runtime: { scheduler, startProcess }, ...(options.progress ? { progress: options.progress } : {}) });
   } finally {
     scheduler.dispose();
     await Promise.all([...processes].map((p) => p.stop()));
     await Promise.all([...proxies.values()].map((p) => p.close()));
+    process.removeListener('exit', killAll);
   }
 }
 
@@ -106,7 +117,13 @@ function scheduleFault(scheduler: RealScheduler, proxy: FaultProxy, fault: Extra
 export class RealScheduler implements Scheduler {
   readonly #start = performance.now();
   readonly #timers = new Set<NodeJS.Timeout>();
+  readonly #signal: AbortSignal | undefined;
   #disposed = false;
+
+  /** `signal`: aborting it makes `runUntil` reject at once with its reason. */
+  constructor(signal?: AbortSignal) {
+    this.#signal = signal;
+  }
 
   get now(): number {
     return Math.round(performance.now() - this.#start);
@@ -132,7 +149,19 @@ export class RealScheduler implements Scheduler {
   }
 
   runUntil(end: number): Promise<void> {
-    return new Promise((resolve) => setTimeout(resolve, Math.max(0, end - this.now)));
+    const signal = this.#signal;
+    return new Promise((resolve, reject) => {
+      const onAbort = (): void => {
+        clearTimeout(timer);
+        reject(signal!.reason);
+      };
+      const timer = setTimeout(() => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve();
+      }, Math.max(0, end - this.now));
+      if (signal?.aborted) onAbort();
+      else signal?.addEventListener('abort', onAbort, { once: true });
+    });
   }
 
   dispose(): void {
@@ -160,9 +189,13 @@ class RealProcess implements PodProcess {
     this.#ports = Promise.all([freePort(), freePort()]).then(([app, probe]) => ({ app, probe }));
     void this.#ports.then(({ app, probe }) => {
       if (this.#exited) return;
+      // NOTE: each replica leads its own process group (detached), and every signal goes to the whole
+      // group: `npx …`, `npm run …` and `sh -c …` start the real server as a grandchild, which a signal
+      // to the wrapper alone would leave running (or running on after SIGSTOP of the wrapper).
       const child = spawn(options.command, [...(options.args ?? [])], {
         env: { ...process.env, ...env, PORT: String(app), PROBEKIT_PORT: String(probe), LAB_POD: pod.name },
         stdio: ['ignore', 'pipe', 'pipe'],
+        detached: true,
       });
       this.#child = child;
       const forward = (chunk: Buffer): void => {
@@ -173,6 +206,8 @@ class RealProcess implements PodProcess {
       child.on('error', (error) => log(`${pod.name}: cannot start \`${options.command}\`: ${error.message}`));
       child.on('exit', (code, signal) => {
         this.#exited = true;
+        // As in a container, when the main process is gone nothing of it may run on.
+        this.killGroup('SIGKILL');
         log(`${pod.name}: exited (${signal ?? `code ${code}`})`);
         exited();
       });
@@ -205,23 +240,33 @@ class RealProcess implements PodProcess {
     return result.status < 500 ? 'served' : 'dependency';
   }
 
+  /** Sends `signal` to the replica's whole process group; a group already gone is not an error. */
+  killGroup(signal: NodeJS.Signals): void {
+    const pid = this.#child?.pid;
+    if (pid === undefined) return;
+    try {
+      process.kill(-pid, signal);
+    } catch {
+      // ESRCH: every process of the group has exited.
+    }
+  }
+
   sigterm(): void {
-    this.#child?.kill('SIGTERM');
+    this.killGroup('SIGTERM');
   }
 
   kill(): void {
-    this.#child?.kill('SIGCONT');
-    this.#child?.kill('SIGKILL');
+    this.killGroup('SIGCONT');
+    this.killGroup('SIGKILL');
     this.#exited = true;
   }
 
   stall(ms: number): void {
-    // A stopped process answers nothing, not even from a worker thread: as a wedged host.
-    const child = this.#child;
-    if (!child || this.#exited) return;
-    child.kill('SIGSTOP');
+    // A stopped process group answers nothing, not even from a worker thread: as a wedged host.
+    if (!this.#child || this.#exited) return;
+    this.killGroup('SIGSTOP');
     setTimeout(() => {
-      if (!this.#exited) child.kill('SIGCONT');
+      if (!this.#exited) this.killGroup('SIGCONT');
     }, ms).unref();
   }
 
@@ -233,10 +278,15 @@ class RealProcess implements PodProcess {
   async stop(): Promise<void> {
     await this.#ports;
     const child = this.#child;
-    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    if (!child) return;
+    if (child.exitCode !== null || child.signalCode !== null) {
+      // The leader is gone; anything left in its group goes too.
+      this.killGroup('SIGKILL');
+      return;
+    }
     const gone = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-    child.kill('SIGCONT');
-    child.kill('SIGKILL');
+    this.killGroup('SIGCONT');
+    this.killGroup('SIGKILL');
     await gone;
   }
 }

@@ -1,5 +1,5 @@
 import type { Scenario } from '../scenario/scenario.js';
-import { seconds } from './report-text.js';
+import { configuration, recoveryText, seconds } from './report-text.js';
 import type { LabResult } from '../simulate.js';
 
 /**
@@ -24,11 +24,8 @@ export function formatComparison(a: LabResult, b: LabResult): string {
     ['requests served', String(a.summary.requestsServed), String(b.summary.requestsServed)],
     ['requests failed', String(a.summary.requestsFailed), String(b.summary.requestsFailed)],
     ['outage (no endpoint)', seconds(a.summary.outageSeconds * 1000), seconds(b.summary.outageSeconds * 1000)],
-    [
-      'time to recover',
-      a.summary.recoverSeconds === null ? '—' : seconds(a.summary.recoverSeconds * 1000),
-      b.summary.recoverSeconds === null ? '—' : seconds(b.summary.recoverSeconds * 1000),
-    ],
+    ['time to recover', recoveryText(a, true), recoveryText(b, true)],
+    ['kubelet, load balancer', configuration(a).replace('Kubernetes ', '').replace(' kubelet', ''), configuration(b).replace('Kubernetes ', '').replace(' kubelet', '')],
   ];
   const w = [0, 1, 2].map((i) => Math.max(...rows.map((r) => r[i]!.length)));
   return `${rows.map((r) => `${r[0].padEnd(w[0]!)}  ${r[1].padStart(w[1]!)}  ${r[2].padStart(w[2]!)}`.trimEnd()).join('\n')}\n`;

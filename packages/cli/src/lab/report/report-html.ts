@@ -1,6 +1,6 @@
 import type { ProbeKind } from 'probekit/internal';
 import { formatComparison } from './compare.js';
-import { formatSummary, clock, seconds } from './report-text.js';
+import { clock, configuration, formatSummary, recoveryText, seconds } from './report-text.js';
 import { FAILURE_CAUSES, type LabResult, type PodReport } from '../simulate.js';
 import type { Segment } from '../model/timeline.js';
 
@@ -57,8 +57,8 @@ function runHtml(r: LabResult): string {
   const rows = r.pods
     .map((p) => `<tr><td>${esc(p.name)}</td><td>${p.restarts}</td><td>${seconds(p.unreadySeconds * 1000)}</td><td>${p.probeFailures.startup}/${p.probeFailures.liveness}/${p.probeFailures.readiness}</td></tr>`)
     .join('');
-  return `<h2>${esc(r.scenario.name)}</h2><p class="desc">${esc(r.scenario.description)} — ${r.scenario.replicas} replicas, ${clock(r.scenario.durationMs)} ${r.mode === 'real' ? 'of real processes in real time' : 'simulated'}, seed ${r.scenario.seed}</p>
-<div class="kpi">${kpi('restarts', String(s.restarts), s.restarts > 0)}${kpi('requests failed', `${s.requestsFailed} / ${r.traffic.total}`, s.requestsFailed > 0)}${kpi('outage (no endpoint)', seconds(s.outageSeconds * 1000), s.outageSeconds > 0)}${kpi('time to recover', s.recoverSeconds === null ? '—' : seconds(s.recoverSeconds * 1000), (s.recoverSeconds ?? 0) > 0)}</div>
+  return `<h2>${esc(r.scenario.name)}</h2><p class="desc">${esc(r.scenario.description)} — ${r.scenario.replicas} replicas, ${clock(r.scenario.durationMs)} ${r.mode === 'real' ? 'of real processes in real time' : 'simulated'}, seed ${r.scenario.seed}, ${esc(configuration(r))}</p>
+<div class="kpi">${kpi('restarts', String(s.restarts), s.restarts > 0)}${kpi('requests failed', `${s.requestsFailed} / ${r.traffic.total}`, s.requestsFailed > 0)}${kpi('outage (no endpoint)', seconds(s.outageSeconds * 1000), s.outageSeconds > 0)}${kpi('time to recover', recoveryText(r, true), s.recovery === 'never' || (s.recoverSeconds ?? 0) > 0)}</div>
 ${causes ? `<p>failed requests by cause: ${esc(causes)}</p>` : ''}
 ${timelineSvg(r)}
 <table><thead><tr><th>pod</th><th>restarts</th><th>unready</th><th>failed probes s/l/r</th></tr></thead><tbody>${rows}

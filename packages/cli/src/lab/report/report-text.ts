@@ -33,17 +33,30 @@ export function formatSummary(result: LabResult): string {
   const causes = FAILURE_CAUSES.filter((c) => result.traffic.byCause[c] > 0).map((c) => `${c} ${result.traffic.byCause[c]}`);
   const out = [
     `${result.scenario.name}${result.scenario.description ? ` — ${result.scenario.description}` : ''}`,
-    `${result.scenario.replicas} replicas, ${clock(result.scenario.durationMs)} ${result.mode === 'real' ? 'of real processes in real time' : 'simulated'}, seed ${result.scenario.seed}`,
+    `${result.scenario.replicas} replicas, ${clock(result.scenario.durationMs)} ${result.mode === 'real' ? 'of real processes in real time' : 'simulated'}, seed ${result.scenario.seed}, ${configuration(result)}`,
     '',
     line(header),
     ...rows.map(line),
     line(total),
     '',
     `requests: ${result.traffic.total} sent, ${s.requestsServed} served, ${s.requestsFailed} failed${causes.length ? ` (${causes.join(', ')})` : ''}`,
-    `outage (no endpoint in the load balancer): ${seconds(s.outageSeconds * 1000)}`,
-    `time to recover after the last fault: ${s.recoverSeconds === null ? 'not recovered (or no fault)' : seconds(s.recoverSeconds * 1000)}`,
+    `outage (no endpoint to send to): ${seconds(s.outageSeconds * 1000)}`,
+    `time to recover after the last fault: ${recoveryText(result)}`,
   ];
   return `${out.join('\n')}\n`;
+}
+
+/** Which kubelet and load balancer a run played: `Kubernetes 1.34 kubelet, kube-proxy`. */
+export function configuration(result: LabResult): string {
+  return `Kubernetes ${result.scenario.kubernetes} kubelet, ${result.scenario.loadBalancer}`;
+}
+
+/** `6.9 s`, `never (a replica was still out at the end)`, or `no fault`. */
+export function recoveryText(result: LabResult, short = false): string {
+  const s = result.summary;
+  if (s.recovery === 'no fault') return short ? '—' : 'no fault ended in the run';
+  if (s.recovery === 'never' || s.recoverSeconds === null) return short ? 'never' : 'never (a replica was still out of the load balancer at the end)';
+  return seconds(s.recoverSeconds * 1000);
 }
 
 function finalState(p: PodReport): string {

@@ -21,19 +21,28 @@ test('the summary table lists restarts and unready seconds per pod and the traff
   assert.equal(
     formatSummary(r),
     `redis-blip — Redis down for 20 s; readiness on Redis, liveness internal only -> removal, no restart
-3 replicas, 3m simulated, seed 1
+3 replicas, 3m simulated, seed 1, Kubernetes 1.34 kubelet, kube-proxy
 
 pod    restarts  unready  failed probes s/l/r  at the end
-pod-0         0   20.0 s                0/0/5       ready
-pod-1         0   24.9 s                0/0/5       ready
-pod-2         0   21.4 s                0/0/5       ready
-total         0   66.3 s
+pod-0         0   21.0 s                0/0/6       ready
+pod-1         0   24.9 s                0/0/6       ready
+pod-2         0   21.4 s                0/0/6       ready
+total         0   67.3 s
 
-requests: 1800 sent, 1510 served, 290 failed (no-endpoints 171, dependency 119)
-outage (no endpoint in the load balancer): 10.1 s
+requests: 1800 sent, 1490 served, 310 failed (no-endpoints 191, dependency 119)
+outage (no endpoint to send to): 11.1 s
 time to recover after the last fault: 6.9 s
 `,
   );
+});
+
+test('a run that never recovered says so, in the text and in red in the HTML report', async () => {
+  const r = await simulate(await loadScenario(shipped('slow-boot-no-startup')));
+  assert.equal(r.summary.recovery, 'no fault');
+  const never = { ...r, summary: { ...r.summary, recovery: 'never' as const, recoverSeconds: null } };
+  assert.match(formatSummary(never), /time to recover after the last fault: never \(a replica was still out of the load balancer at the end\)/);
+  assert.match(renderHtml([never]), /<div class="bad"><b>never<\/b>time to recover<\/div>/);
+  assert.match(formatSummary(r), /time to recover after the last fault: no fault ended in the run/);
 });
 
 test('the terminal timeline shows the blip on Redis and each pod out of the load balancer, no restart mark', async () => {

@@ -7,6 +7,8 @@ import { PROBE_KINDS } from 'probekit/internal';
 import type { AppCheckSpec, AppHeartbeatSpec, AppSpec } from '../model/app.js';
 import { dependencyDefaults, type DependencyFaultKind, type DependencySpec } from '../model/dependency.js';
 import type { PodSpec } from '../model/pod.js';
+import { DEFAULT_RELEASE, KUBERNETES_RELEASES } from '../model/release.js';
+import { BALANCERS } from '../model/load-balancer.js';
 import { resolveProbeSpec, type ResolvedProbeSpec } from '../model/probe-spec.js';
 import type { DeploySpec, Fault, Scenario } from './scenario.js';
 
@@ -30,7 +32,9 @@ export const scenarioDefaults = {
   seed: 1,
   replicas: 3,
   justStarted: true,
+  kubernetes: DEFAULT_RELEASE,
   propagationDelay: '2s',
+  loadBalancer: 'kube-proxy',
   rps: 10,
   requestTimeout: '10s',
   terminationGracePeriodSeconds: 30,
@@ -43,6 +47,7 @@ export const scenarioDefaults = {
   maxBlockMs: 5000,
   maxLagMs: 1000,
   drainDelay: '0s',
+  keepReadyDuringDrain: false,
   exitDelay: '0s',
   heartbeatEvery: '1s',
   maxSurge: 1,
@@ -66,14 +71,17 @@ export async function parseScenario(text: string, file: string, baseDir = proces
   const doc = documents[0];
   if (!doc) throw new ScenarioError(file, 1, 1, 'the file holds no scenario');
   const r = new Reader(doc, file);
-  const root = r.object([], doc.value, ['name', 'description', 'duration', 'seed', 'replicas', 'kubelet', 'cluster', 'traffic', 'pod', 'app', 'dependencies', 'faults', 'deploy']);
+  const root = r.object([], doc.value, ['name', 'description', 'kubernetes', 'duration', 'seed', 'replicas', 'kubelet', 'cluster', 'traffic', 'pod', 'app', 'dependencies', 'faults', 'deploy']);
   const name = r.string(['name'], root['name']);
   const description = root['description'] === undefined ? '' : r.string(['description'], root['description']);
   const durationMs = r.duration(['duration'], root['duration'] ?? scenarioDefaults.duration, 1000);
   const seed = r.integer(['seed'], root['seed'] ?? scenarioDefaults.seed, 0);
+  // A YAML `1.34` is a number: read it as the release it spells.
+  const release = root['kubernetes'] ?? scenarioDefaults.kubernetes;
+  const kubernetes = r.oneOf(['kubernetes'], typeof release === 'number' ? String(release) : release, KUBERNETES_RELEASES);
   const replicas = r.integer(['replicas'], root['replicas'] ?? scenarioDefaults.replicas, 1);
   const kubelet = r.object(['kubelet'], root['kubelet'] ?? {}, ['justStarted']);
-  const cluster = r.object(['cluster'], root['cluster'] ?? {}, ['propagationDelay']);
+  const cluster = r.object(['cluster'], root['cluster'] ?? {}, ['propagationDelay', 'loadBalancer']);
   const traffic = r.object(['traffic'], root['traffic'] ?? {}, ['rps', 'timeout']);
 
   const depsIn = r.object(['dependencies'], root['dependencies'] ?? {}, undefined);
@@ -105,6 +113,7 @@ export async function parseScenario(text: string, file: string, baseDir = proces
     durationMs,
     seed,
     replicas,
+    kubernetes,
     kubeletJustStarted: r.boolean(['kubelet', 'justStarted'], kubelet['justStarted'] ?? scenarioDefaults.justStarted),
     pod,
     dependencies,
@@ -114,6 +123,7 @@ export async function parseScenario(text: string, file: string, baseDir = proces
       timeoutMs: r.duration(['traffic', 'timeout'], traffic['timeout'] ?? scenarioDefaults.requestTimeout, 1),
     },
     propagationDelayMs: r.duration(['cluster', 'propagationDelay'], cluster['propagationDelay'] ?? scenarioDefaults.propagationDelay, 0),
+    loadBalancer: r.oneOf(['cluster', 'loadBalancer'], cluster['loadBalancer'] ?? scenarioDefaults.loadBalancer, BALANCERS),
     ...(deploy === undefined ? {} : { deploy }),
   };
 }
@@ -144,7 +154,7 @@ function readApp(r: Reader, raw: unknown, dependencies: Record<string, Dependenc
       everyMs: r.duration([...path, 'every'], h['every'] ?? scenarioDefaults.heartbeatEvery, 1),
     };
   });
-  const shutdown = r.object(['app', 'shutdown'], a['shutdown'] ?? {}, ['drainDelay', 'exitDelay']);
+  const shutdown = r.object(['app', 'shutdown'], a['shutdown'] ?? {}, ['drainDelay', 'exitDelay', 'keepReadyDuringDrain']);
   const allow = r.array(['app', 'allowLivenessDependencies'], a['allowLivenessDependencies'] ?? []).map((n, i) => r.string(['app', 'allowLivenessDependencies', i], n));
   return {
     bootMs: r.duration(['app', 'boot'], a['boot'] ?? scenarioDefaults.boot, 0),
@@ -159,6 +169,7 @@ function readApp(r: Reader, raw: unknown, dependencies: Record<string, Dependenc
     requestsUse: r.array(['app', 'requestsUse'], a['requestsUse'] ?? []).map((n, i) => r.oneOf(['app', 'requestsUse', i], n, deps)),
     drainDelayMs: r.duration(['app', 'shutdown', 'drainDelay'], shutdown['drainDelay'] ?? scenarioDefaults.drainDelay, 0),
     exitDelayMs: r.duration(['app', 'shutdown', 'exitDelay'], shutdown['exitDelay'] ?? scenarioDefaults.exitDelay, 0),
+    keepReadyDuringDrain: r.boolean(['app', 'shutdown', 'keepReadyDuringDrain'], shutdown['keepReadyDuringDrain'] ?? scenarioDefaults.keepReadyDuringDrain),
   };
 }
 
@@ -277,6 +288,7 @@ function readFaults(r: Reader, raw: unknown, dependencies: Record<string, Depend
     const path = ['faults', i];
     const f = r.object(path, item, ['dependency', 'app', 'kind', 'at', 'for', 'latency', 'min', 'max', 'period', 'pods']);
     const atMs = r.duration([...path, 'at'], f['at'], 0);
+    if (atMs >= durationMs) r.fail([...path, 'at'], `starts at ${atMs / 1000} s, but the run ends at ${durationMs / 1000} s (\`duration\`)`);
     const forMs = f['for'] === undefined ? durationMs - atMs : r.duration([...path, 'for'], f['for'], 1);
     if (f['app'] !== undefined) {
       const kind = r.oneOf([...path, 'app'], f['app'], ['stall', 'wedge'] as const);
@@ -293,6 +305,12 @@ function readFaults(r: Reader, raw: unknown, dependencies: Record<string, Depend
     if (f['dependency'] === undefined) r.fail(path, 'needs `dependency: <name>` or `app: stall|wedge`');
     const dependency = r.oneOf([...path, 'dependency'], f['dependency'], Object.keys(dependencies));
     const kind = r.oneOf([...path, 'kind'], f['kind'], DEPENDENCY_FAULTS);
+    if (kind === 'jitter') {
+      // The dependency's own defaults (SimDependency): min 0 ms, max 1000 ms.
+      const min = f['min'] === undefined ? 0 : r.duration([...path, 'min'], f['min'], 0);
+      const max = f['max'] === undefined ? 1000 : r.duration([...path, 'max'], f['max'], 0);
+      if (min > max) r.fail([...path, f['min'] === undefined ? 'max' : 'min'], `gives a jitter from ${min} ms to ${max} ms: \`min\` must not be more than \`max\``);
+    }
     return {
       target: 'dependency',
       dependency,

@@ -1,5 +1,7 @@
 import type { DependencyFault, DependencySpec } from '../model/dependency.js';
 import type { PodSpec } from '../model/pod.js';
+import type { BalancerKind } from '../model/load-balancer.js';
+import type { KubernetesRelease } from '../model/release.js';
 
 /** An app fault: the event loop of the pods' processes stalls, or their background job wedges. */
 export interface AppFault {
@@ -32,6 +34,8 @@ export interface Scenario {
   readonly seed: number;
   /** @default 3 */
   readonly replicas: number;
+  /** Whose kubelet timing to play (see docs/lab.md, "Kubernetes releases"). @default '1.34' */
+  readonly kubernetes: KubernetesRelease;
   /** The kubelet started with the pods: each probe worker's first probe is delayed by a random part of its period. @default true */
   readonly kubeletJustStarted: boolean;
   readonly pod: PodSpec;
@@ -45,5 +49,7 @@ export interface Scenario {
   };
   /** Time from a pod's Ready change (or deletion) to the load balancer acting on it: EndpointSlice controller + kube-proxy. @default 2000 */
   readonly propagationDelayMs: number;
+  /** The load balancer in front of the pods. @default 'kube-proxy' */
+  readonly loadBalancer: BalancerKind;
   readonly deploy?: DeploySpec;
 }
