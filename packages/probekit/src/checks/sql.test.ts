@@ -326,7 +326,7 @@ test('sql: options and handles are validated by name', () => {
   assert.throws(() => sqlCheck(fakeKnex, { querry: 'x' } as never), /Unknown option `querry` in sqlCheck\(\) options/);
   assert.throws(
     () => sqlCheck({} as never),
-    /^TypeError: Expected `handle` to be a Knex, Kysely, TypeORM DataSource, Sequelize, Drizzle, MikroORM, Prisma Client or postgres\.js instance, got `a plain object`$/,
+    /^TypeError: Expected `handle` to be a Knex, Kysely, TypeORM DataSource, Sequelize, Drizzle, MikroORM or postgres\.js instance, got `a plain object`$/,
   );
   const pool = new pg.Pool();
   try {

@@ -1,6 +1,7 @@
 /**
  * SQL readiness check for the ORMs and query builders Node services use: Knex, Kysely, TypeORM,
- * Sequelize, Drizzle, MikroORM, Prisma Client and postgres.js. It recognises the handle, runs one
+ * Sequelize, Drizzle, MikroORM and postgres.js. (Not Prisma Client: `prisma generate` downloads its
+ * engines, which could not be fetched where this was built, so it is not offered untested.) It recognises the handle, runs one
  * real round trip through it (never an "is connected" flag) and names the library in every error.
  * No runtime import of any of them: each is typed by the few members the check uses.
  */
@@ -48,11 +49,6 @@ export interface MikroOrmLike {
   checkConnection(): Promise<unknown>;
 }
 
-/** A Prisma Client. */
-export interface PrismaClientLike {
-  $queryRawUnsafe(query: string): PromiseLike<unknown>;
-}
-
 /** A postgres.js `sql` instance (`postgres(url)`). */
 export interface PostgresJsLike {
   (...args: never[]): unknown;
@@ -62,10 +58,10 @@ export interface PostgresJsLike {
 }
 
 /** Every handle `sqlCheck()` recognises. */
-export type SqlHandle = KnexLike | KyselyLike | TypeOrmDataSourceLike | SequelizeLike | DrizzleLike | MikroOrmLike | PrismaClientLike | PostgresJsLike;
+export type SqlHandle = KnexLike | KyselyLike | TypeOrmDataSourceLike | SequelizeLike | DrizzleLike | MikroOrmLike | PostgresJsLike;
 
 /** The library a handle was recognised as: also the prefix of every failure message. */
-export type SqlLibrary = 'knex' | 'kysely' | 'typeorm' | 'sequelize' | 'drizzle' | 'mikro-orm' | 'prisma' | 'postgres.js';
+export type SqlLibrary = 'knex' | 'kysely' | 'typeorm' | 'sequelize' | 'drizzle' | 'mikro-orm' | 'postgres.js';
 
 /** Options of `sqlCheck()`. */
 export interface SqlCheckOptions {
@@ -99,7 +95,6 @@ export function recognise(handle: unknown): SqlLibrary {
     if ('$client' in h! && h!['$client'] !== undefined) return 'drizzle';
     if (typeof handle === 'function' && has('unsafe') && has('begin') && typeof h!['options'] === 'object') return 'postgres.js';
     if (typeof handle === 'function' && has('raw') && typeof h!['client'] === 'object') return 'knex';
-    if (has('$queryRawUnsafe')) return 'prisma';
     if (has('executeQuery') && has('selectFrom')) return 'kysely';
     if (has('checkConnection') && typeof h!['em'] === 'object') return 'mikro-orm';
     if (typeof h!['isInitialized'] === 'boolean' && has('query') && typeof h!['manager'] === 'object') return 'typeorm';
@@ -107,7 +102,7 @@ export function recognise(handle: unknown): SqlLibrary {
   }
   const plain = (has('connect') && typeof h?.['totalCount'] === 'number') || has('getConnection');
   throw new TypeError(
-    `Expected \`handle\` to be a Knex, Kysely, TypeORM DataSource, Sequelize, Drizzle, MikroORM, Prisma Client or postgres.js instance, got \`${describeHandle(handle)}\`` +
+    `Expected \`handle\` to be a Knex, Kysely, TypeORM DataSource, Sequelize, Drizzle, MikroORM or postgres.js instance, got \`${describeHandle(handle)}\`` +
       (plain ? ' (for a pg Pool use postgresCheck(), for a mysql2 pool mysqlCheck())' : ''),
   );
 }
@@ -119,8 +114,6 @@ function roundTrip(library: Exclude<SqlLibrary, 'drizzle'>, handle: unknown, que
       return (handle as PostgresJsLike).unsafe(query);
     case 'knex':
       return (handle as KnexLike).raw(query);
-    case 'prisma':
-      return (handle as PrismaClientLike).$queryRawUnsafe(query);
     case 'kysely':
       // NOTE: what `CompiledQuery.raw(query)` builds in Kysely 0.28 (a RawNode, no parameters),
       // spelled out so that the check does not import kysely.
@@ -157,7 +150,7 @@ function guardedRun(library: Exclude<SqlLibrary, 'drizzle'>, handle: unknown, qu
     } catch (error) {
       throw raceError(library, error);
     }
-    // Knex, Prisma and postgres.js return lazy thenables: `Promise.resolve` sends the query.
+    // Knex and postgres.js return lazy thenables: `Promise.resolve` sends the query.
     const sent = Promise.resolve(running);
     const tracked = sent.finally(() => {
       if (pending === tracked) pending = undefined;
