@@ -15,7 +15,7 @@ import { DataSource } from 'typeorm';
 import { SERVICES, skipUnless } from '@probekit/test-support';
 import { HealthEngine } from '../engine/engine.js';
 import { sqlCheck, type SqlHandle, type SqlLibrary } from './sql.js';
-import { faultMatrix, ownConnectionsTo, runOnce, type FaultExpectations } from './test-fixtures/fault-suite.js';
+import { faultChurn, faultMatrix, ownConnectionsTo, runOnce, type FaultExpectations } from './test-fixtures/fault-suite.js';
 
 const skipPg = await skipUnless('postgres');
 const skipMysql = await skipUnless('mysql');
@@ -32,6 +32,9 @@ interface Subject {
   readonly open: (port: number, appName: string) => Promise<{ handle: SqlHandle; close: () => Promise<void> }>;
 }
 
+/** Knex logs every failed connection attempt; the test reads the check's failures instead. */
+const quietKnex = { warn: () => {}, error: () => {}, debug: () => {}, deprecate: () => {} };
+
 function pgPool(port: number, appName: string): pg.Pool {
   const pool = new pg.Pool({ host: PG.host, port, user: 'postgres', database: 'test', application_name: appName, max: 2, connectionTimeoutMillis: 2000 });
   pool.on('error', () => {}); // idle clients die under reset; the pool replaces them
@@ -47,7 +50,7 @@ const SUBJECTS: Subject[] = [
     library: 'knex',
     db: 'postgres',
     open: async (port, appName) => {
-      const db = knex({ client: 'pg', connection: { host: PG.host, port, user: 'postgres', database: 'test', application_name: appName, connectionTimeoutMillis: 2000 }, pool: { min: 0, max: 2 }, acquireConnectionTimeout: 2000 });
+      const db = knex({ client: 'pg', connection: { host: PG.host, port, user: 'postgres', database: 'test', application_name: appName, connectionTimeoutMillis: 2000 }, pool: { min: 0, max: 2 }, acquireConnectionTimeout: 2000, log: quietKnex });
       return { handle: db, close: () => db.destroy() };
     },
   },
@@ -55,7 +58,7 @@ const SUBJECTS: Subject[] = [
     library: 'knex',
     db: 'mariadb',
     open: async (port) => {
-      const db = knex({ client: 'mysql2', connection: { host: MY.host, port, user: 'root', database: 'test', connectTimeout: 2000 }, pool: { min: 0, max: 2 }, acquireConnectionTimeout: 2000 });
+      const db = knex({ client: 'mysql2', connection: { host: MY.host, port, user: 'root', database: 'test', connectTimeout: 2000 }, pool: { min: 0, max: 2 }, acquireConnectionTimeout: 2000, log: quietKnex });
       return { handle: db, close: () => db.destroy() };
     },
   },
@@ -239,6 +242,26 @@ for (const subject of SUBJECTS) {
       timeoutMs: 500,
       expect: expectations(library),
     });
+  });
+
+  // NOTE: postgres.js 3.4.9 stops answering after a burst of connection resets: every later query
+  // hangs (without cancel) or times out (with it), with the connections open, even once the server
+  // is reachable again — reproduced here without the check, a plain query loop through the fault
+  // proxy. It looks like porsager/postgres#1130 (a connection keeps its failed query after
+  // ECONNRESET; open, fix proposed in #1142). The check keeps failing then, as it should.
+  const churnSkip = skip || (library === 'postgres.js' ? 'postgres.js 3.4.9 never recovers from a burst of resets (see the NOTE above)' : false);
+  test(`sql (${library} on ${db}): 1,000 runs while the server resets and refuses leave only the pool's connections`, { skip: churnSkip, timeout: 180_000 }, async () => {
+    const appName = `probekit-sql-churn-${library}-${RUN}`;
+    const result = await faultChurn({
+      target: target(db),
+      connect: (port) => subject.open(port, appName),
+      disconnect: (opened) => opened.close(),
+      check: (opened) => sqlCheck(opened.handle),
+      timeoutMs: 1000,
+      maxConnections: 2,
+      ...(db === 'postgres' ? { serverConnections: () => pgConnections(appName) } : {}),
+    });
+    assert.ok(result.passed > 0 && result.failed > 0, JSON.stringify(result));
   });
 
   test(`sql (${library} on ${db}): 1,000 runs leave the client's connections unchanged`, { skip, timeout: 120_000 }, async () => {
