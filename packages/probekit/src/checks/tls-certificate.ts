@@ -5,7 +5,7 @@
 import { connect, type ConnectionOptions, type PeerCertificate } from 'node:tls';
 import type { CheckDefinition } from '../engine/types.js';
 import * as v from '../engine/validate.js';
-import { DependencyCheckError, abortReason, wrapError } from './shared.js';
+import { DependencyCheckError, abortReason, elapsedMs, wrapError } from './shared.js';
 
 /** Options of `tlsCertificateCheck()`. */
 export interface TlsCertificateCheckOptions {
@@ -71,8 +71,9 @@ export function tlsCertificateCheck(options: TlsCertificateCheckOptions): CheckD
     ...(options.ca === undefined ? {} : { ca: options.ca as ConnectionOptions['ca'] }),
   };
 
-  const check = (signal: AbortSignal) =>
-    new Promise<PeerCertificate>((resolve, reject) => {
+  const check = (signal: AbortSignal) => {
+    const startedAt = performance.now();
+    return new Promise<PeerCertificate>((resolve, reject) => {
       if (signal.aborted) return reject(new DependencyCheckError(KIND, abortReason(signal)));
       const socket = connect(connectOptions);
       const onAbort = (): void => {
@@ -92,12 +93,13 @@ export function tlsCertificateCheck(options: TlsCertificateCheckOptions): CheckD
         socket.destroy();
         reject(wrapError(KIND, error));
       });
-    }).then((certificate) => verdict(certificate, now(), minValidDays));
+    }).then((certificate) => verdict(certificate, now(), minValidDays, elapsedMs(startedAt)));
+  };
 
   return Object.freeze({ check, dependency: true, componentType: 'component' });
 }
 
-function verdict(certificate: PeerCertificate, nowMs: number, minValidDays: number) {
+function verdict(certificate: PeerCertificate, nowMs: number, minValidDays: number, handshakeMs: number) {
   if (!certificate || typeof certificate.valid_to !== 'string') throw new DependencyCheckError(KIND, 'the server presented no certificate');
   const notAfter = Date.parse(certificate.valid_to);
   const notBefore = Date.parse(certificate.valid_from);
@@ -107,5 +109,5 @@ function verdict(certificate: PeerCertificate, nowMs: number, minValidDays: numb
   if (nowMs < notBefore) throw new DependencyCheckError(KIND, `${name} is not valid before ${new Date(notBefore).toISOString()}`);
   if (nowMs >= notAfter) throw new DependencyCheckError(KIND, `${name} expired ${expires} (${Math.abs(daysLeft)} days ago)`);
   if (daysLeft < minValidDays) throw new DependencyCheckError(KIND, `${name} expires ${expires}, in ${daysLeft} days (minValidDays ${minValidDays})`);
-  return { observedValue: daysLeft, observedUnit: 'days', measurement: 'certificateValidity', componentType: 'component', output: `${name} expires ${expires} (in ${daysLeft} days)` };
+  return { observedValue: daysLeft, observedUnit: 'days', measurement: 'certificateValidity', componentType: 'component', output: `${name} expires ${expires} (in ${daysLeft} days); handshake ${handshakeMs} ms` };
 }
