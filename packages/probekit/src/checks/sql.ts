@@ -9,7 +9,7 @@ import type { CheckDefinition, CheckDetails } from '../engine/types.js';
 import * as v from '../engine/validate.js';
 import { mysqlCheck, type MysqlCallbackPool, type MysqlPromisePool } from './mysql.js';
 import { postgresCheck, type PgPool, type PgQueryable } from './postgres.js';
-import { DependencyCheckError, raceAbort, responseTime } from './shared.js';
+import { DependencyCheckError, raceAbort, responseTime, wrapError } from './shared.js';
 
 /** A Knex instance (`knex({ client: 'pg', … })`). */
 export interface KnexLike {
@@ -88,7 +88,7 @@ export function sqlCheck(handle: SqlHandle, options: SqlCheckOptions = {}): Chec
 }
 
 /** Which library `handle` comes from; a `TypeError` naming what it got otherwise. */
-export function recognise(handle: unknown): SqlLibrary {
+function recognise(handle: unknown): SqlLibrary {
   const h = handle as Record<string, unknown> | null | undefined;
   const has = (key: string): boolean => typeof h?.[key] === 'function';
   if (typeof handle === 'function' || (typeof handle === 'object' && handle !== null)) {
@@ -148,7 +148,7 @@ function guardedRun(library: Exclude<SqlLibrary, 'drizzle'>, handle: unknown, qu
     try {
       running = roundTrip(library, handle, query);
     } catch (error) {
-      throw raceError(library, error);
+      throw wrapError(library, error);
     }
     // Knex and postgres.js return lazy thenables: `Promise.resolve` sends the query.
     const sent = Promise.resolve(running);
@@ -161,11 +161,6 @@ function guardedRun(library: Exclude<SqlLibrary, 'drizzle'>, handle: unknown, qu
     await raceAbort(library, signal, sent, cancel);
     return responseTime(startedAt, 'datastore');
   };
-}
-
-function raceError(library: string, error: unknown): DependencyCheckError {
-  if (error instanceof DependencyCheckError) return error;
-  return new DependencyCheckError(library, error instanceof Error ? error.message : String(error), { cause: error });
 }
 
 /** Drizzle: the check of its underlying client, with `drizzle` as the kind. */
@@ -188,7 +183,7 @@ function drizzleRun(db: DrizzleLike, query: string): (signal: AbortSignal) => Pr
       return (await inner(signal)) as CheckDetails;
     } catch (error) {
       if (error instanceof DependencyCheckError) throw new DependencyCheckError('drizzle', error.message.slice(error.kind.length + 2), { cause: error.cause ?? error });
-      throw raceError('drizzle', error);
+      throw wrapError('drizzle', error);
     }
   };
 }
