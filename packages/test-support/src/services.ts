@@ -8,6 +8,7 @@ export const SERVICES = {
   rabbitmq: { host: '127.0.0.1', port: 5672 },
   mqtt: { host: '127.0.0.1', port: 1883 },
   nats: { host: '127.0.0.1', port: 4222 },
+  memcached: { host: '127.0.0.1', port: 11211 },
 } as const;
 
 export type ServiceName = keyof typeof SERVICES;
