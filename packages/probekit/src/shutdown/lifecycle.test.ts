@@ -79,7 +79,7 @@ describe('the drain inside a framework lifecycle', () => {
       assert.equal(server.listening, false);
       assert.deepEqual(r.exits, [], 'the framework, not the drain, ends the process');
       assert.deepEqual(r.logs, [
-        'info SIGTERM received: readiness now fails (liveness keeps passing); budget 23 s (grace period 25 s - margin 2 s)',
+        'info SIGTERM received: readiness now fails (liveness keeps passing); budget 23 s (grace period 30 s - margin 2 s - 5 s kept for the framework)',
         'info serving normally for 2 s (drainDelayMs) so endpoint removal reaches the load balancers',
         'info stopped accepting on 1 server(s); idle keep-alive connections closed; waiting for 1 in-flight request(s)',
         'info drained (code 0) after 2 s; the framework shuts down the rest',

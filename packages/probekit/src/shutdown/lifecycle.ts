@@ -76,7 +76,7 @@ export class LifecycleShutdown {
         signals: [],
         hooks: [],
         exit: () => {},
-        logger: handOverLogger(resolved.logger),
+        logger: handOverLogger(resolved.logger, `budget ${formatMs(this.#budgetMs - frameworkMs)} (grace period ${formatMs(resolved.gracePeriodMs)} - margin ${formatMs(resolved.marginMs)} - ${formatMs(frameworkMs)} kept for the framework)`),
         clock: resolved.clock,
       },
     );
@@ -127,11 +127,17 @@ export class LifecycleShutdown {
   }
 }
 
-/** The drain's last line says the framework goes on, instead of shutdownOn()'s "exiting with code". */
-function handOverLogger(logger: ShutdownLogger): ShutdownLogger {
+/**
+ * shutdownOn()'s lines, told from the framework's side: the budget names the time kept for the
+ * framework, and the last line says the framework goes on instead of "exiting with code".
+ */
+function handOverLogger(logger: ShutdownLogger, budget: string): ShutdownLogger {
   const rewrite = (message: string): string => message.replace(/^exiting with code (\d+) after /, (_match, code: string) => `drained (code ${code}) after `) + '; the framework shuts down the rest';
   return {
-    info: (message) => logger.info(message.startsWith('exiting with code') ? rewrite(message) : message),
+    info: (message) => {
+      if (message.startsWith('exiting with code')) logger.info(rewrite(message));
+      else logger.info(message.replace(/; budget [^;]*\(grace period [^)]*\)$/, `; ${budget}`));
+    },
     warn: (message) => logger.warn(message),
     error: (message) => logger.error(message.startsWith('exiting with code') ? rewrite(message) : message),
   };
