@@ -4,9 +4,18 @@ import type { AddressInfo } from 'node:net';
 import { describe, test } from 'node:test';
 import { Module, type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { ExpressAdapter } from '@nestjs/platform-express';
+import { ExpressAdapter, type NestExpressApplication } from '@nestjs/platform-express';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { probes as expressProbes } from '../http/adapters/express.js';
+import { probes as fastifyProbes } from '../http/adapters/fastify.js';
+import { isProbeUrl } from '../http/adapters/probe-source.js';
+import { assertCase, assertContractOver, CONTRACT_CASES, contractHealth } from '../http/test-fixtures/contract-table.js';
 import { Health, ProbekitLifecycle, ProbekitModule } from './index.js';
 import { AppModule, createApp, type Platform } from './test-fixtures/app.js';
+
+/** A module with nothing but probekit, so the contract's checks are the only ones. */
+class ContractModule {}
+Module({})(ContractModule);
 
 interface Answer {
   readonly status: number;
@@ -57,6 +66,33 @@ for (const platform of ['express', 'fastify'] as const satisfies readonly Platfo
         assert.equal(app.get(Health), app.get(ProbekitLifecycle).health, 'Health is injectable and the same instance');
         const port = ((app.getHttpServer() as Server).address() as AddressInfo).port;
         assert.equal((await get(port, '/')).body, 'hello from nest\n');
+      } finally {
+        await app.close();
+      }
+    });
+
+    test('the HTTP contract, on the probe server the module starts and on the Nest app port through the platform adapter', async () => {
+      const { health } = await contractHealth();
+      const module = { module: ContractModule, imports: [ProbekitModule.forRoot({ health, listen: { port: 0, host: '127.0.0.1' }, shutdown: false })] };
+      let app: INestApplication;
+      if (platform === 'express') {
+        const express = await NestFactory.create<NestExpressApplication>(module, new ExpressAdapter(), { logger: false });
+        express.use(expressProbes(health));
+        app = express;
+      } else {
+        const fastify = await NestFactory.create<NestFastifyApplication>(module, new FastifyAdapter(), { logger: false });
+        await fastify.register(fastifyProbes, { health });
+        app = fastify;
+      }
+      try {
+        await app.listen(0, '127.0.0.1');
+        await assertContractOver(app.get(ProbekitLifecycle).probeServer!.url);
+        const port = ((app.getHttpServer() as Server).address() as AddressInfo).port;
+        // Paths that are not probe paths belong to the Nest app on its own port.
+        for (const c of CONTRACT_CASES.filter((c) => isProbeUrl(c.path))) {
+          const res = await fetch(`http://127.0.0.1:${port}${c.path}`, { method: c.method, headers: c.headers ?? {} });
+          assertCase(c, { status: res.status, header: (name) => res.headers.get(name), body: await res.text() });
+        }
       } finally {
         await app.close();
       }
