@@ -90,7 +90,10 @@ export class ProbekitLifecycle {
     if (this.#options.listen !== false) this.#probeServer = await this.health.listen(this.#options.listen ?? {});
   }
 
-  /** Without an HTTP server (a standalone or microservice context) the drain runs at the first hook Nest calls. */
+  /**
+   * Without an HTTP server (a standalone or microservice context) there is no adapter hook before
+   * onModuleDestroy: the drain runs here, after the onModuleDestroy hooks of modules nearer the root.
+   */
   async onModuleDestroy(): Promise<void> {
     if (this.#drain && !this.#adapterHost?.httpAdapter) await this.#drain.drain('Nest application closing');
   }

@@ -184,6 +184,30 @@ describe('ProbekitModule options', () => {
     }
   });
 
+  test('a standalone application context (no HTTP server): the probe server runs, and close() drains at ProbekitModule\'s onModuleDestroy, before every onApplicationShutdown', async () => {
+    const { createHealth } = await import('../health.js');
+    const health = createHealth({ env: {} });
+    const order: string[] = [];
+    class Worker {
+      onApplicationShutdown(): void {
+        order.push(`worker shut down, readiness off: ${health.shuttingDown}`);
+      }
+    }
+    class WorkerModule {}
+    Module({ imports: [ProbekitModule.forRoot({ health, listen: { port: 0, host: '127.0.0.1' }, shutdown: { drainDelayMs: 0 } })], providers: [Worker] })(WorkerModule);
+    const context = await NestFactory.createApplicationContext(WorkerModule, { logger: false });
+    try {
+      await context.init();
+      const probes = context.get(ProbekitLifecycle).probeServer!;
+      await until('ready', async () => (await statusOf(probes.port, '/readyz')) === 200);
+      await context.close();
+      assert.deepEqual(order, ['worker shut down, readiness off: true']);
+      assert.equal(health.closed, true);
+    } finally {
+      await context.close();
+    }
+  });
+
   test('bad options throw a TypeError naming the option and the value', () => {
     assert.throws(() => ProbekitModule.forRoot({ listn: {} } as never), { name: 'TypeError', message: /listn/ });
     assert.throws(() => ProbekitModule.forRootAsync({ useFactory: 'nope' } as never), {
