@@ -101,7 +101,7 @@ for (const platform of ['express', 'fastify'] as const satisfies readonly Platfo
     test('app.close(): readiness fails at once, the app serves through the drain delay, an in-flight request finishes before onModuleDestroy closes the database, no signal handler, the probe server closes last', async () => {
       const events: string[] = [];
       const sigterm = process.listenerCount('SIGTERM');
-      const app = await createApp(platform, { listen: { port: 0, host: '127.0.0.1' }, shutdown: { drainDelayMs: 1000 } }, events);
+      const app = await createApp(platform, { listen: { port: 0, host: '127.0.0.1' }, shutdown: { drainDelayMs: 3000 } }, events);
       const agent = new Agent({ keepAlive: true });
       let closing: Promise<void> | undefined;
       try {
@@ -112,7 +112,7 @@ for (const platform of ['express', 'fastify'] as const satisfies readonly Platfo
         const port = ((app.getHttpServer() as Server).address() as AddressInfo).port;
         await until('ready', async () => (await statusOf(probes.port, '/readyz')) === 200);
         // The query runs against the database provider across the whole drain.
-        const inFlight = get(port, '/work?ms=1500', agent);
+        const inFlight = get(port, '/work?ms=4000', agent);
         await new Promise((resolve) => setTimeout(resolve, 100));
         closing = app.close();
         await until('readiness to fail', async () => (await statusOf(probes.port, '/readyz')) === 503);

@@ -61,7 +61,7 @@ test('next start of examples/nextjs with NEXT_MANUAL_SIG_HANDLE: probes from ins
     NEXT_MANUAL_SIG_HANDLE: 'true',
     PROBEKIT_PORT: String(probePort),
     PROBEKIT_HOST: '127.0.0.1',
-    DRAIN_DELAY_MS: '3000',
+    DRAIN_DELAY_MS: '5000',
   });
   const exited = once(server.child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
   try {
@@ -71,7 +71,7 @@ test('next start of examples/nextjs with NEXT_MANUAL_SIG_HANDLE: probes from ins
     assert.equal(page.status, 200);
     assert.match(page.body, /hello from next\.js/);
 
-    const inFlight = get(appPort, '/work?ms=4000');
+    const inFlight = get(appPort, '/work?ms=6000');
     // The route handler is running when the signal arrives.
     await new Promise((resolve) => setTimeout(resolve, 500));
     server.child.kill('SIGTERM');
