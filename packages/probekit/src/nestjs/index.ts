@@ -90,6 +90,11 @@ export class ProbekitLifecycle {
     if (this.#options.listen !== false) this.#probeServer = await this.health.listen(this.#options.listen ?? {});
   }
 
+  /** Without an HTTP server there is nothing to listen: startup completes once Nest's init is over. */
+  onApplicationBootstrap(): void {
+    if (this.#ownsHealth && !this.#adapterHost?.httpAdapter) this.#markStarted();
+  }
+
   /**
    * Without an HTTP server (a standalone or microservice context) there is no adapter hook before
    * onModuleDestroy: the drain runs here, after the onModuleDestroy hooks of modules nearer the root.

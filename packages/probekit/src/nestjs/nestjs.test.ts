@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { Agent, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, test } from 'node:test';
-import { Module, type INestApplication } from '@nestjs/common';
+import { Inject, Module, type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { ExpressAdapter, type NestExpressApplication } from '@nestjs/platform-express';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -184,25 +184,29 @@ describe('ProbekitModule options', () => {
     }
   });
 
-  test('a standalone application context (no HTTP server): the probe server runs, and close() drains at ProbekitModule\'s onModuleDestroy, before every onApplicationShutdown', async () => {
-    const { createHealth } = await import('../health.js');
-    const health = createHealth({ env: {} });
+  test('a standalone application context (no HTTP server): startup completes after init, and close() drains at ProbekitModule\'s onModuleDestroy, before every onApplicationShutdown', async () => {
     const order: string[] = [];
     class Worker {
+      readonly #health: Health;
+      constructor(health: Health) {
+        this.#health = health;
+      }
       onApplicationShutdown(): void {
-        order.push(`worker shut down, readiness off: ${health.shuttingDown}`);
+        order.push(`worker shut down, readiness off: ${this.#health.shuttingDown}`);
       }
     }
+    Inject(Health)(Worker, undefined, 0);
     class WorkerModule {}
-    Module({ imports: [ProbekitModule.forRoot({ health, listen: { port: 0, host: '127.0.0.1' }, shutdown: { drainDelayMs: 0 } })], providers: [Worker] })(WorkerModule);
+    Module({ imports: [ProbekitModule.forRoot({ health: { env: {} }, listen: { port: 0, host: '127.0.0.1' }, shutdown: { drainDelayMs: 0 } })], providers: [Worker] })(WorkerModule);
     const context = await NestFactory.createApplicationContext(WorkerModule, { logger: false });
     try {
       await context.init();
       const probes = context.get(ProbekitLifecycle).probeServer!;
+      await until('startup to complete', async () => (await statusOf(probes.port, '/startupz')) === 200);
       await until('ready', async () => (await statusOf(probes.port, '/readyz')) === 200);
       await context.close();
       assert.deepEqual(order, ['worker shut down, readiness off: true']);
-      assert.equal(health.closed, true);
+      assert.equal(context.get(Health).closed, true);
     } finally {
       await context.close();
     }
