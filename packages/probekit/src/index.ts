@@ -29,3 +29,7 @@ export { shutdownDefaults } from './shutdown/options.js';
 export type { ShutdownOptions, ShutdownHook, ShutdownLogger, SignalSource } from './shutdown/options.js';
 export type { LoggerLike } from './observe/logger.js';
 export type { MetricsOptions } from './metrics/collector.js';
+export { drainInLifecycle, LifecycleShutdown, lifecycleDefaults } from './shutdown/lifecycle.js';
+export type { LifecycleShutdownOptions } from './shutdown/lifecycle.js';
+export { discoverServers } from './shutdown/discover.js';
+export type { ServerSink } from './shutdown/discover.js';
