@@ -19,7 +19,7 @@ async function cli(args: string[]): Promise<{ code: number; stdout: string; stde
   return { code, stdout: out, stderr: err };
 }
 
-test('probekit lab list names the shipped scenarios', async () => {
+test('probekit-cli lab list names the shipped scenarios', async () => {
   const { code, stdout } = await cli(['list']);
   assert.equal(code, 0);
   for (const name of ['flapping', 'redis-blip', 'restart-storm', 'rolling-deploy', 'rolling-deploy-no-drain', 'slow-boot', 'slow-boot-no-startup', 'terminating-endpoints', 'terminating-endpoints-no-keep', 'terminating-endpoints-ready-only']) {
@@ -27,7 +27,7 @@ test('probekit lab list names the shipped scenarios', async () => {
   }
 });
 
-test('probekit lab <name> prints the summary and the timeline', async () => {
+test('probekit-cli lab <name> prints the summary and the timeline', async () => {
   const { code, stdout } = await cli(['redis-blip', '--width', '40']);
   assert.equal(code, 0);
   assert.match(stdout, /^redis-blip — /);
@@ -35,7 +35,7 @@ test('probekit lab <name> prints the summary and the timeline', async () => {
   assert.match(stdout, /\nredis {4}\|-+D+-+\|\n/);
 });
 
-test('probekit lab --compare runs the second configuration under the first one\'s faults, side by side, and writes HTML', async () => {
+test('probekit-cli lab --compare runs the second configuration under the first one\'s faults, side by side, and writes HTML', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'probekit-lab-cli-'));
   const html = join(dir, 'compare.html');
   const { code, stdout } = await cli(['--compare', 'rolling-deploy-no-drain', 'rolling-deploy', '--html', html]);
@@ -51,7 +51,7 @@ test('probekit lab --compare runs the second configuration under the first one\'
   assert.match(page, /requests failed\s+198\s+159\n/);
 });
 
-test('probekit lab --json prints the whole result', async () => {
+test('probekit-cli lab --json prints the whole result', async () => {
   const { code, stdout } = await cli(['slow-boot', '--json']);
   assert.equal(code, 0);
   const result = JSON.parse(stdout) as { summary: { restarts: number }; pods: unknown[] };
@@ -70,7 +70,7 @@ test('usage and scenario errors exit 2 with a message', async () => {
   assert.match(width.stderr, /`--width` to be an integer from 20 to 400, got `wide`/);
 });
 
-test('probekit lab run needs a command after -- and well-formed --dependency flags', async () => {
+test('probekit-cli lab run needs a command after -- and well-formed --dependency flags', async () => {
   const noCommand = await cli(['run', 'redis-blip']);
   assert.equal(noCommand.code, 2);
   assert.match(noCommand.stderr, /expected `-- <command> \[args\.\.\.\]`/);
@@ -82,10 +82,10 @@ test('probekit lab run needs a command after -- and well-formed --dependency fla
   assert.match(unmapped.stderr, /the scenario's faults hit `redis`; say where it is: `--dependency redis=host:port` \(or `redis=embedded`\)/);
   const stray = await cli(['redis-blip', '--', 'node']);
   assert.equal(stray.code, 2);
-  assert.match(stray.stderr, /needs `probekit lab run`/);
+  assert.match(stray.stderr, /needs `probekit-cli lab run`/);
 });
 
-test('the README walkthrough: probekit lab run against real demo processes and an embedded datastore', { timeout: 90_000 }, async () => {
+test('the README walkthrough: probekit-cli lab run against real demo processes and an embedded datastore', { timeout: 90_000 }, async () => {
   const dir = await mkdtemp(join(tmpdir(), 'probekit-lab-run-'));
   const file = join(dir, 'blip.yaml');
   await writeFile(

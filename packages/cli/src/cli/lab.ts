@@ -5,13 +5,13 @@ import type { Scenario } from '../lab/scenario/scenario.js';
 import type { LabProgress, LabResult } from '../lab/simulate.js';
 import type { CliIO } from 'probekit/internal';
 
-const USAGE = `Usage: probekit lab <scenario> [options]
-       probekit lab --compare <a> <b> [options]
-       probekit lab run [scenario] [--dependency name=host:port]... [options] -- <command> [args...]
-       probekit lab list
+const USAGE = `Usage: probekit-cli lab <scenario> [options]
+       probekit-cli lab --compare <a> <b> [options]
+       probekit-cli lab run [scenario] [--dependency name=host:port]... [options] -- <command> [args...]
+       probekit-cli lab list
 
 Simulates what the kubelet does to your pods under faults, in virtual time.
-<scenario> is a YAML file or the name of a shipped scenario (see \`probekit lab list\`).
+<scenario> is a YAML file or the name of a shipped scenario (see \`probekit-cli lab list\`).
 
 Options:
   --compare        run b under a's fault timeline (and seed, duration); show both side by side
@@ -29,7 +29,7 @@ Options:
 Real mode starts each replica as <command> with PORT (app) and PROBEKIT_PORT (probe server) set,
 probes /startupz, /livez, /readyz over HTTP with kubelet semantics, sends real SIGTERM/SIGKILL,
 and restarts with CrashLoopBackOff, in real time. The scenario defaults to redis-blip. Try:
-  probekit lab run redis-blip --dependency redis=embedded -- probekit demo
+  probekit-cli lab run redis-blip --dependency redis=embedded -- probekit-cli demo
 
 Exit codes: 0 simulated, 2 usage or scenario error.
 `;
@@ -58,7 +58,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
       },
     });
   } catch (error) {
-    io.stderr.write(`probekit lab: ${(error as Error).message}\n\n${USAGE}`);
+    io.stderr.write(`probekit-cli lab: ${(error as Error).message}\n\n${USAGE}`);
     return 2;
   }
   const { values, positionals } = parsed;
@@ -76,39 +76,39 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     positionals.shift();
     if (positionals.length === 0) positionals.push('redis-blip');
     if (command.length === 0) {
-      io.stderr.write(`probekit lab run: expected \`-- <command> [args...]\` to start one replica\n\n${USAGE}`);
+      io.stderr.write(`probekit-cli lab run: expected \`-- <command> [args...]\` to start one replica\n\n${USAGE}`);
       return 2;
     }
     if (values.compare) {
-      io.stderr.write('probekit lab run: --compare runs only in the simulation\n');
+      io.stderr.write('probekit-cli lab run: --compare runs only in the simulation\n');
       return 2;
     }
   } else if (command.length > 0) {
-    io.stderr.write(`probekit lab: a command after \`--\` needs \`probekit lab run\`\n`);
+    io.stderr.write(`probekit-cli lab: a command after \`--\` needs \`probekit-cli lab run\`\n`);
     return 2;
   }
   const dependencies: Record<string, { host: string; port: number } | 'embedded'> = {};
   for (const spec of values.dependency ?? []) {
     const match = /^([A-Za-z0-9_.-]+)=(?:(embedded)|([^:]+):(\d{1,5}))$/.exec(spec);
     if (!match || Number(match[4] ?? 0) > 65535) {
-      io.stderr.write(`probekit lab: expected \`--dependency\` as name=host:port or name=embedded, got \`${spec}\`\n`);
+      io.stderr.write(`probekit-cli lab: expected \`--dependency\` as name=host:port or name=embedded, got \`${spec}\`\n`);
       return 2;
     }
     dependencies[match[1]!] = match[2] ? 'embedded' : { host: match[3]!, port: Number(match[4]) };
   }
   const wanted = values.compare ? 2 : 1;
   if (positionals.length !== wanted) {
-    io.stderr.write(`probekit lab: expected ${wanted === 2 ? 'two scenarios with --compare' : 'one scenario'}, got ${positionals.length}\n\n${USAGE}`);
+    io.stderr.write(`probekit-cli lab: expected ${wanted === 2 ? 'two scenarios with --compare' : 'one scenario'}, got ${positionals.length}\n\n${USAGE}`);
     return 2;
   }
   const width = values.width === undefined ? 72 : Number(values.width);
   if (!Number.isInteger(width) || width < 20 || width > 400) {
-    io.stderr.write(`probekit lab: expected \`--width\` to be an integer from 20 to 400, got \`${values.width}\`\n`);
+    io.stderr.write(`probekit-cli lab: expected \`--width\` to be an integer from 20 to 400, got \`${values.width}\`\n`);
     return 2;
   }
   const seed = values.seed === undefined ? undefined : Number(values.seed);
   if (seed !== undefined && (!Number.isSafeInteger(seed) || seed < 0)) {
-    io.stderr.write(`probekit lab: expected \`--seed\` to be a non-negative integer, got \`${values.seed}\`\n`);
+    io.stderr.write(`probekit-cli lab: expected \`--seed\` to be a non-negative integer, got \`${values.seed}\`\n`);
     return 2;
   }
 
@@ -124,7 +124,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     if (seed !== undefined) scenarios = scenarios.map((s) => ({ ...s, seed }));
     if (scenarios.length === 2) scenarios = [scenarios[0]!, underSameFaults(scenarios[0]!, scenarios[1]!)];
   } catch (error) {
-    io.stderr.write(`probekit lab: ${(error as Error).message}\n`);
+    io.stderr.write(`probekit-cli lab: ${(error as Error).message}\n`);
     return 2;
   }
   const results: LabResult[] = [];
@@ -133,7 +133,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     const unmapped = [...new Set(scenario.faults.flatMap((f) => (f.target === 'dependency' && !(f.dependency in dependencies) ? [f.dependency] : [])))];
     if (unmapped.length > 0) {
       const names = unmapped.map((d) => `\`--dependency ${d}=host:port\` (or \`${d}=embedded\`)`).join(', ');
-      io.stderr.write(`probekit lab run: the scenario's faults hit ${unmapped.map((d) => `\`${d}\``).join(', ')}; say where it is: ${names}\n`);
+      io.stderr.write(`probekit-cli lab run: the scenario's faults hit ${unmapped.map((d) => `\`${d}\``).join(', ')}; say where it is: ${names}\n`);
       return 2;
     }
     const result = await runRealMode(scenario, command, dependencies, values.verbose, io);
@@ -184,9 +184,9 @@ async function runRealMode(
       const store = new EmbeddedDatastore();
       stores.push(store);
       dependencies[name] = { host: '127.0.0.1', port: await store.start(0) };
-      io.stderr.write(`probekit lab run: \`${name}\` is an embedded datastore on 127.0.0.1:${dependencies[name].port}\n`);
+      io.stderr.write(`probekit-cli lab run: \`${name}\` is an embedded datastore on 127.0.0.1:${dependencies[name].port}\n`);
     }
-    io.stderr.write(`probekit lab run: ${scenario.name}, ${scenario.replicas} replicas of \`${command.join(' ')}\` for ${scenario.durationMs / 1000} s of real time\n`);
+    io.stderr.write(`probekit-cli lab run: ${scenario.name}, ${scenario.replicas} replicas of \`${command.join(' ')}\` for ${scenario.durationMs / 1000} s of real time\n`);
     const progress = isTerminal(io.stderr) ? progressLine(io.stderr) : undefined;
     try {
       return await runReal(scenario, {
@@ -206,10 +206,10 @@ async function runRealMode(
     }
   } catch (error) {
     if (interrupt.signal.aborted) {
-      io.stderr.write(`probekit lab run: interrupted by ${String(interrupt.signal.reason)}; every replica was stopped\n`);
+      io.stderr.write(`probekit-cli lab run: interrupted by ${String(interrupt.signal.reason)}; every replica was stopped\n`);
       return interrupt.signal.reason === 'SIGINT' ? 130 : 143;
     }
-    io.stderr.write(`probekit lab run: ${(error as Error).message}\n`);
+    io.stderr.write(`probekit-cli lab run: ${(error as Error).message}\n`);
     return 2;
   } finally {
     for (const [signal, handler] of handlers) process.removeListener(signal, handler);
@@ -248,7 +248,7 @@ async function locate(name: string): Promise<string> {
       await access(shipped);
       return shipped;
     } catch {
-      throw new Error(`no scenario file \`${name}\` and no shipped scenario of that name (see \`probekit lab list\`)`);
+      throw new Error(`no scenario file \`${name}\` and no shipped scenario of that name (see \`probekit-cli lab list\`)`);
     }
   }
 }

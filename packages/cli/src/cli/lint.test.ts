@@ -18,7 +18,7 @@ async function call(argv: string[], stdin = ''): Promise<{ code: number; out: st
   return { code, out: capture.out(), err: capture.err() };
 }
 
-describe('probekit lint', () => {
+describe('probekit-cli lint', () => {
   test('a clean file exits 0', async () => {
     const r = await call([`${FIXTURES}good-deployment.yaml`]);
     assert.deepEqual([r.code, r.out, r.err], [0, '1 file, 1 workload checked: no probe problems found\n', '']);
@@ -76,7 +76,7 @@ describe('probekit lint', () => {
     assert.deepEqual([json.workloads, json.skipped], [4, { ConfigMap: 1, Service: 1 }]);
   });
 
-  test('probekit manifest output with liveness moved onto the readiness path fails the lint', async () => {
+  test('probekit-cli manifest output with liveness moved onto the readiness path fails the lint', async () => {
     const capture = captureIO('');
     assert.equal(await runManifest([], capture.io), 0);
     const edited = capture.out().replace('path: /livez', 'path: /readyz');

@@ -1,5 +1,5 @@
 /**
- * `probekit lint <files|dirs|->`: probe mistakes in Kubernetes manifests, or with `--live <url>` in
+ * `probekit-cli lint <files|dirs|->`: probe mistakes in Kubernetes manifests, or with `--live <url>` in
  * a running probekit service. Exit 0 clean, 1 findings at or above --fail-on, 2 bad input.
  */
 import { readdir, readFile, stat } from 'node:fs/promises';
@@ -10,8 +10,8 @@ import type { CliIO } from 'probekit/internal';
 /** The Kubernetes releases of the bundled schemas, newest first (manifests/schema.ts); kept here so --help needs no import. */
 const SCHEMA_VERSIONS = ['1.36', '1.33'];
 
-const HELP = `Usage: probekit lint <file|dir|->... [options]
-       probekit lint --live <probe-server-url> [options]
+const HELP = `Usage: probekit-cli lint <file|dir|->... [options]
+       probekit-cli lint --live <probe-server-url> [options]
 
 Checks Kubernetes manifests (multi-document YAML, Helm/kustomize output, kind: List, any kind
 with a pod template, and pod template, pod spec or container fragments) for probe mistakes, with
@@ -72,7 +72,7 @@ function seconds(flag: string, text: string | undefined): number | undefined {
 
 export async function run(argv: string[], io: CliIO): Promise<number> {
   const usage = (message: string): number => {
-    io.stderr.write(`probekit lint: ${message}\n\n${HELP}`);
+    io.stderr.write(`probekit-cli lint: ${message}\n\n${HELP}`);
     return 2;
   };
   let parsed;
@@ -164,7 +164,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
       ...(bootSeconds !== undefined ? { bootSeconds } : {}),
     });
     if (result.unreachable) {
-      io.stderr.write(`probekit lint: ${result.unreachable}\n`);
+      io.stderr.write(`probekit-cli lint: ${result.unreachable}\n`);
       return 2;
     }
     findings.push(...result.findings);
@@ -180,7 +180,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
       try {
         await collect(p, files, true);
       } catch (error) {
-        io.stderr.write(`probekit lint: cannot read \`${p}\`: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}\n`);
+        io.stderr.write(`probekit-cli lint: cannot read \`${p}\`: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}\n`);
         badInput = true;
       }
     }
@@ -196,7 +196,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
       try {
         text = file === '-' ? await readStdin(io.stdin) : await readFile(file, 'utf8');
       } catch (error) {
-        io.stderr.write(`probekit lint: cannot read \`${file}\`: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}\n`);
+        io.stderr.write(`probekit-cli lint: cannot read \`${file}\`: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}\n`);
         badInput = true;
         continue;
       }

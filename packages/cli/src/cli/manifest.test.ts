@@ -11,7 +11,7 @@ async function call(argv: string[]): Promise<{ code: number; out: string; err: s
   return { code, out: capture.out(), err: capture.err() };
 }
 
-describe('probekit manifest', () => {
+describe('probekit-cli manifest', () => {
   test('prints a YAML pod template fragment with every flag applied', async () => {
     const r = await call([
       '--container', 'api', '--port', '3000', '--probe-port', '9000', '--boot-seconds', '120',
@@ -65,7 +65,7 @@ describe('probekit manifest', () => {
     test(`usage error: ${name} exits 2`, async () => {
       const r = await call(argv);
       assert.equal(r.code, 2);
-      assert.equal(r.err.split('\n')[0], `probekit manifest: ${message}`);
+      assert.equal(r.err.split('\n')[0], `probekit-cli manifest: ${message}`);
       assert.equal(r.out, '');
     });
   }

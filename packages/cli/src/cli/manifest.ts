@@ -1,11 +1,11 @@
-/** `probekit manifest`: prints a correct probe block (a pod template fragment) for a probekit service. */
+/** `probekit-cli manifest`: prints a correct probe block (a pod template fragment) for a probekit service. */
 import { parseArgs } from 'node:util';
 import { generateProbeBlock, manifestDefaults, wrapInDeployment } from '../manifest/generate.js';
 import type { ManifestOptions, PreStopMode } from '../manifest/generate.js';
 import type { CliIO } from 'probekit/internal';
 
 const d = manifestDefaults;
-const HELP = `Usage: probekit manifest [options]
+const HELP = `Usage: probekit-cli manifest [options]
 
 Prints the pod template fragment (metadata.annotations + spec) with startup, liveness and
 readiness probes, terminationGracePeriodSeconds and, if asked, a preStop sleep. Paste it under
@@ -41,7 +41,7 @@ function integer(flag: string, text: string | undefined): number | undefined {
 
 export async function run(argv: string[], io: CliIO): Promise<number> {
   const usage = (message: string): number => {
-    io.stderr.write(`probekit manifest: ${message}\n\n${HELP}`);
+    io.stderr.write(`probekit-cli manifest: ${message}\n\n${HELP}`);
     return 2;
   };
   let values;

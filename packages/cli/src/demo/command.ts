@@ -11,7 +11,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     return 0;
   }
   if ('error' in options) {
-    io.stderr.write(`probekit demo: ${options.error}`);
+    io.stderr.write(`probekit-cli demo: ${options.error}`);
     return 2;
   }
   let demo;
@@ -19,7 +19,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     demo = await startDemo(options, io.env);
   } catch (error) {
     if (!(error instanceof PortTakenError)) throw error;
-    io.stderr.write(`probekit demo: ${error.message}\n`);
+    io.stderr.write(`probekit-cli demo: ${error.message}\n`);
     return 2;
   }
   const interactive = Boolean((io.stdin as NodeJS.ReadStream).isTTY);

@@ -15,7 +15,7 @@ export const KEYS = [
 export function banner(demo: DemoService, detailsToken: string, warmupSeconds: number, interactive: boolean): string {
   const p = demo.probesUrl;
   return [
-    `probekit demo`,
+    `probekit-cli demo`,
     `  app     ${demo.appUrl}/   (faults: POST /admin/fault/{slow,down,block,hang-job,clear})`,
     `  probes  ${p}/livez  ${p}/readyz  ${p}/startupz  ${p}/healthz   (thread: ${demo.thread})`,
     `  details curl -H 'Authorization: Bearer ${detailsToken}' '${p}/readyz?verbose'`,

@@ -31,7 +31,7 @@ test('the demo boots through startup, fails readiness (not liveness) when its da
     const app = /app {5}(http:\/\/\S+?)\/ /.exec(out)?.[1] ?? '';
     await until(`${probes}/startupz`, 200);
     await until(`${probes}/readyz`, 200);
-    assert.match(await (await fetch(`${app}/`)).text(), /^hello from the probekit demo, visit \d+\n$/);
+    assert.match(await (await fetch(`${app}/`)).text(), /^hello from the probekit-cli demo, visit \d+\n$/);
     const statusPage = await fetch(/status {2}(http:\/\/\S+)/.exec(out)?.[1] ?? 'http://banner-has-no-status-url');
     assert.deepEqual([statusPage.status, statusPage.headers.get('content-type'), /<title>probekit status<\/title>/.test(await statusPage.text())], [200, 'text/html; charset=utf-8', true]);
 
@@ -62,7 +62,7 @@ test('bad demo flags are usage errors (exit 2) that name the flag', async () => 
   child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
   const [code] = await once(child, 'exit');
   assert.equal(code, 2);
-  assert.equal(err, 'probekit demo: expected --port to be a non-negative integer, got "http"\n');
+  assert.equal(err, 'probekit-cli demo: expected --port to be a non-negative integer, got "http"\n');
 });
 
 test('a port already in use is a usage error (exit 2) naming the flag, not a hang', async () => {
@@ -80,7 +80,7 @@ test('a port already in use is a usage error (exit 2) naming the flag, not a han
       const [code] = await once(child, 'exit');
       clearTimeout(timer);
       assert.equal(code, 2, `${flag}: ${err}`);
-      assert.equal(err, `probekit demo: ${flag} ${port} is already in use; pick another with ${flag} <n> (0 picks a free one)\n`);
+      assert.equal(err, `probekit-cli demo: ${flag} ${port} is already in use; pick another with ${flag} <n> (0 picks a free one)\n`);
     }
   } finally {
     taken.close();

@@ -169,7 +169,7 @@ async function handleApp(
     if (url.pathname === '/') {
       ctx.state.requests += 1;
       const n = await ctx.client.command('INCR hits', AbortSignal.timeout(1000));
-      res.writeHead(200, { 'content-type': 'text/plain' }).end(`hello from the probekit demo, visit ${n.slice(1)}\n`);
+      res.writeHead(200, { 'content-type': 'text/plain' }).end(`hello from the probekit-cli demo, visit ${n.slice(1)}\n`);
       return;
     }
     res.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');

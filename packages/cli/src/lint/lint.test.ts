@@ -142,7 +142,7 @@ describe('nothing passed unchecked', () => {
     assert.deepEqual([...new Set(report.findings.map((f) => f.object))], ['Rollout/checkout', 'NightlyBatch/nightly', 'Service/hello']);
   });
 
-  test('the fragment probekit manifest prints is linted, with liveness edited onto readiness\' path', async () => {
+  test('the fragment probekit-cli manifest prints is linted, with liveness edited onto readiness\' path', async () => {
     const findings = await lintText(read('fragment-pod-template.yaml'), 'f.yaml');
     assert.deepEqual(findings.map((f) => [f.ruleId, f.object]), [
       ['probe-shared-endpoint', '(pod template fragment)'],

@@ -34,7 +34,7 @@ spec:
               port: 8081
 `;
 
-describe('probekit lint --live against a real createHealth() probe server', () => {
+describe('probekit-cli lint --live against a real createHealth() probe server', () => {
   test('flags a dependency check on liveness, at the manifest\'s liveness probe', async () => {
     const health = createHealth({ allowLivenessDependencies: ['postgres'] });
     health.liveness('heartbeat', () => undefined);

@@ -1,5 +1,5 @@
 /**
- * `probekit lint --live`: asks a running probekit probe server which checks each endpoint covers
+ * `probekit-cli lint --live`: asks a running probekit probe server which checks each endpoint covers
  * (with the details token), samples each endpoint like the kubelet would, and compares what it
  * measured with the probes in the manifest (or the kubelet defaults).
  */

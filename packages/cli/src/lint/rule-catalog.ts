@@ -127,7 +127,7 @@ export const RULES = {
     'startup-budget-short',
     'error',
     'The worst-case startup budget (initialDelaySeconds + (failureThreshold - 1) x periodSeconds) is shorter than the declared boot time: the kubelet kills the container before it finishes booting.',
-    'Raise the startup probe\'s failureThreshold so (failureThreshold - 1) x periodSeconds exceeds the boot time with margin (probekit manifest --boot-seconds computes it).',
+    'Raise the startup probe\'s failureThreshold so (failureThreshold - 1) x periodSeconds exceeds the boot time with margin (probekit-cli manifest --boot-seconds computes it).',
   ),
   shutdownExceedsGrace: rule(
     'shutdown-exceeds-grace',
@@ -185,7 +185,7 @@ export const RULES = {
   ),
 } as const satisfies Record<string, RuleInfo>;
 
-/** Rules of `probekit lint --live`, which asks a running probekit service. */
+/** Rules of `probekit-cli lint --live`, which asks a running probekit service. */
 export const LIVE_RULES = {
   livenessDependency: rule(
     'live-liveness-dependency',
@@ -215,7 +215,7 @@ export const LIVE_RULES = {
     'live-startup-budget-short',
     'error',
     'The manifest\'s worst-case startup budget (initialDelaySeconds + (failureThreshold - 1) x periodSeconds) is shorter than the startup this service measured: the kubelet kills it before it finishes booting.',
-    'Raise the startup probe\'s failureThreshold (probekit manifest --boot-seconds <measured x 1.5>).',
+    'Raise the startup probe\'s failureThreshold (probekit-cli manifest --boot-seconds <measured x 1.5>).',
   ),
   detailsUnavailable: rule(
     'live-details-unavailable',

@@ -58,7 +58,7 @@ const MODELS: Readonly<Record<SchemaVersion, Readonly<Record<string, Loader>>>> 
     'apps/v1 ReplicaSet': async () => (await import('kubernetes-models/apps/v1/ReplicaSet')).ReplicaSet,
     'batch/v1 Job': async () => (await import('kubernetes-models/batch/v1/Job')).Job,
     'batch/v1 CronJob': async () => (await import('kubernetes-models/batch/v1/CronJob')).CronJob,
-    // Fragments (no apiVersion/kind): what `probekit manifest` prints and people paste.
+    // Fragments (no apiVersion/kind): what `probekit-cli manifest` prints and people paste.
     ' pod template': async () => (await import('kubernetes-models/v1/PodTemplateSpec')).PodTemplateSpec,
     ' pod spec': async () => (await import('kubernetes-models/v1/PodSpec')).PodSpec,
     ' container': async () => (await import('kubernetes-models/v1/Container')).Container,

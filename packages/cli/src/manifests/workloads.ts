@@ -46,7 +46,7 @@ function findPodSpecPath(value: PlainObject): FieldPath | undefined {
 /** Kinds whose pods run to completion: they serve no traffic, so readiness is not expected. */
 export const RUN_TO_COMPLETION_KINDS: ReadonlySet<string> = new Set(['Job', 'CronJob']);
 
-/** What a document without `kind` can be: the pieces people paste and `probekit manifest` prints. */
+/** What a document without `kind` can be: the pieces people paste and `probekit-cli manifest` prints. */
 export type FragmentShape = 'pod template' | 'pod spec' | 'container' | 'container list';
 
 /** One Kubernetes object from a document (a document, or an item of a `kind: List`), or a fragment. */

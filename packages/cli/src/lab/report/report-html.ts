@@ -23,7 +23,7 @@ export function renderHtml(results: readonly LabResult[]): string {
   const title = results.map((r) => r.scenario.name).join(' vs ');
   const columns = results.map((r) => `<section class="run">${runHtml(r)}</section>`).join('\n');
   return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>probekit lab: ${esc(title)}</title>
+<html lang="en"><head><meta charset="utf-8"><title>probekit-cli lab: ${esc(title)}</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <style>
 body{font:14px/1.4 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:16px;color:#1d232b;background:#fff}
@@ -35,7 +35,7 @@ table{border-collapse:collapse;margin:6px 0 10px} td,th{padding:2px 10px;text-al
 svg{display:block;max-width:100%;height:auto} .legend span{display:inline-block;margin-right:12px} .sw{display:inline-block;width:12px;height:10px;margin-right:4px;vertical-align:middle}
 pre{background:#f8fafc;padding:8px;overflow:auto;font-size:12px}
 </style></head><body>
-<h1>probekit lab: ${esc(title)}</h1>
+<h1>probekit-cli lab: ${esc(title)}</h1>
 ${results.length === 2 ? `<pre>${esc(formatComparison(results[0]!, results[1]!))}</pre>` : ''}
 <div class="runs">
 ${columns}
