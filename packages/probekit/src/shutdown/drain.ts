@@ -27,7 +27,7 @@ export class ServerDrain {
   readonly #now: () => number;
   readonly #sockets = new Set<Socket>();
   readonly #sessions = new Set<ServerHttp2Session>();
-  readonly #requests = new Map<AnyResponse, InFlightRequest & { readonly socket: Socket | undefined }>();
+  readonly #requests = new Map<AnyResponse, InFlightRequest & { readonly socket: Socket | undefined; readonly eventSource: boolean }>();
   #draining = false;
   #closed: Promise<void> | undefined;
   #detach: () => void;
@@ -68,6 +68,26 @@ export class ServerDrain {
     return this.#sockets.size;
   }
 
+  /**
+   * Ends every server-sent event stream in flight — a response already streaming to a request with
+   * `Accept: text/event-stream` (what EventSource sends) or with a `Content-Type: text/event-stream`
+   * set by `setHeader` — so the EventSource reconnects, through the load balancer, to another
+   * replica. Returns how many were ended.
+   */
+  endEventStreams(): number {
+    let ended = 0;
+    for (const [res, request] of this.#requests) {
+      if (!res.headersSent || res.writableEnded) continue;
+      // NOTE: headers passed to writeHead() as an object are not readable back through getHeader(), hence the request's Accept too.
+      const type = res.getHeader('content-type');
+      if (request.eventSource || (typeof type === 'string' && type.toLowerCase().startsWith('text/event-stream'))) {
+        res.end();
+        ended += 1;
+      }
+    }
+    return ended;
+  }
+
   /** Stops accepting, closes idle connections, marks in-flight responses `Connection: close`, sends GOAWAY. Resolves when every connection is closed. */
   stopAccepting(): Promise<void> {
     if (this.#closed) return this.#closed;
@@ -99,7 +119,9 @@ export class ServerDrain {
 
   #track(req: AnyRequest, res: AnyResponse): void {
     const socket = 'stream' in req ? undefined : (req.socket as Socket);
-    this.#requests.set(res, { method: req.method ?? 'GET', url: req.url ?? '/', since: this.#now(), socket });
+    const accept = req.headers.accept;
+    const eventSource = typeof accept === 'string' && accept.includes('text/event-stream');
+    this.#requests.set(res, { method: req.method ?? 'GET', url: req.url ?? '/', since: this.#now(), socket, eventSource });
     if (this.#draining) markClose(res);
     res.once('close', () => {
       this.#requests.delete(res);

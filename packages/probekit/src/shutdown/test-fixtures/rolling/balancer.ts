@@ -1,4 +1,6 @@
+import { once } from 'node:events';
 import { Agent, request } from 'node:http';
+import { connect, createServer as createNetServer, type AddressInfo, type Socket } from 'node:net';
 
 /** One replica as the balancer sees it. */
 export interface Backend {
@@ -85,5 +87,55 @@ export class ReadinessBalancer {
       req.on('error', () => done(false));
       req.end();
     });
+  }
+}
+
+/**
+ * A layer-4 front door, as kube-proxy is for a Service: every new TCP connection is piped to the
+ * backend `pick()` names at that moment; connections already piped stay where they are. Long-lived
+ * clients (WebSockets) reconnect through it and land on whatever is ready then.
+ */
+export class TcpFront {
+  readonly #pick: () => number | undefined;
+  readonly #sockets = new Set<Socket>();
+  readonly #server = createNetServer((client) => this.#pipe(client));
+
+  /** `pick` returns the backend port for a new connection, or undefined to refuse it. */
+  constructor(pick: () => number | undefined) {
+    this.#pick = pick;
+  }
+
+  /** Listens on a free loopback port. */
+  async listen(): Promise<this> {
+    this.#server.listen(0, '127.0.0.1');
+    await once(this.#server, 'listening');
+    return this;
+  }
+
+  get port(): number {
+    return (this.#server.address() as AddressInfo).port;
+  }
+
+  async close(): Promise<void> {
+    for (const socket of this.#sockets) socket.destroy();
+    await new Promise<void>((resolve) => this.#server.close(() => resolve()));
+  }
+
+  #pipe(client: Socket): void {
+    const port = this.#pick();
+    if (port === undefined) {
+      client.destroy();
+      return;
+    }
+    const upstream = connect({ host: '127.0.0.1', port });
+    for (const socket of [client, upstream]) {
+      this.#sockets.add(socket);
+      socket.once('close', () => this.#sockets.delete(socket));
+    }
+    // An end on one side is passed on as an end, a reset as a reset.
+    client.pipe(upstream);
+    upstream.pipe(client);
+    client.on('error', () => upstream.destroy());
+    upstream.on('error', () => client.resetAndDestroy());
   }
 }
