@@ -27,7 +27,13 @@ async function accepts(server: DrainableServer, label: string, signal: AbortSign
       throw new Error(`${label} is not listening`);
     }
   }
-  const address = server.address();
+  let address: AddressInfo | string | null;
+  try {
+    address = server.address();
+  } catch (error) {
+    // The listening handle is gone under the server object (closed by an error): address() throws EBADF.
+    throw new Error(`${label} has a broken listener: ${(error as Error).message}`, { cause: error });
+  }
   if (address === null) throw new Error(`${label} is not listening`);
   const target = loopbackTarget(address);
   await new Promise<void>((resolve, reject) => {
