@@ -29,6 +29,7 @@ export class ReadinessBalancer {
   readonly #pollMs: number;
   readonly #readinessPath: string;
   #next = 0;
+  #nextConnection = 0;
 
   constructor(options: { readonly pollMs: number; readonly readinessPath: string }) {
     this.#pollMs = options.pollMs;
@@ -54,11 +55,16 @@ export class ReadinessBalancer {
     for (const backend of [...this.#entries.keys()]) this.remove(backend);
   }
 
+  /** The next ready backend for a new long-lived connection, round robin (its own turn, apart from the requests'), or undefined when none is ready. */
+  pick(): Backend | undefined {
+    const ready = [...this.#entries.values()].filter((e) => e.backend.ready);
+    return ready.length === 0 ? undefined : ready[this.#nextConnection++ % ready.length]!.backend;
+  }
+
   /** Sends `GET path` to the next ready backend, round robin. */
   send(path: string): Promise<RequestOutcome> {
-    const ready = [...this.#entries.values()].filter((e) => e.backend.ready);
-    if (ready.length === 0) return Promise.resolve({ ok: false, error: 'no ready backend' });
-    const entry = ready[this.#next++ % ready.length]!;
+    const entry = this.#pickEntry();
+    if (!entry) return Promise.resolve({ ok: false, error: 'no ready backend' });
     return new Promise((resolve) => {
       const req = request({ host: '127.0.0.1', port: entry.backend.appPort, path, agent: entry.agent, timeout: 10_000 }, (res) => {
         res.resume();
@@ -69,6 +75,11 @@ export class ReadinessBalancer {
       req.on('error', (error: NodeJS.ErrnoException) => resolve({ ok: false, error: error.code ?? error.message }));
       req.end();
     });
+  }
+
+  #pickEntry(): Entry | undefined {
+    const ready = [...this.#entries.values()].filter((e) => e.backend.ready);
+    return ready.length === 0 ? undefined : ready[this.#next++ % ready.length];
   }
 
   #poll(backend: Backend): Promise<void> {

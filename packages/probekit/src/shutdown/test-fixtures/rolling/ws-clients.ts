@@ -1,0 +1,92 @@
+import { WebSocket } from 'ws';
+
+/** What the WebSocket clients of one rolling-restart run saw. */
+export interface WebSocketLoadResult {
+  /** Connections opened. */
+  readonly connections: number;
+  /** Close codes the clients received while the run went on (1001 = Going Away, 1006 = cut without a close frame). */
+  readonly closes: Readonly<Record<string, number>>;
+  /** Messages answered by the echo. */
+  readonly echoed: number;
+  /** Messages still waiting for their echo when the connection closed. */
+  readonly unanswered: number;
+  /** Connection attempts that failed (refused, reset before the handshake, rejected upgrade). */
+  readonly connectErrors: Readonly<Record<string, number>>;
+  /** Closes after which the client's next attempt connected. */
+  readonly reconnected: number;
+}
+
+/**
+ * Keeps `clients` WebSocket clients connected to `url` (a layer-4 front that picks a ready replica
+ * per connection) until `stop` resolves. Each sends a message, waits for its echo, pauses
+ * `intervalMs`, repeats; on a close it records the code and reconnects at once, as a browser app
+ * with a reconnect loop does.
+ */
+export async function webSocketLoad(url: string, clients: number, stop: Promise<void>, intervalMs = 100): Promise<WebSocketLoadResult> {
+  const closes: Record<string, number> = {};
+  const connectErrors: Record<string, number> = {};
+  let connections = 0;
+  let echoed = 0;
+  let unanswered = 0;
+  let reconnected = 0;
+  let stopping = false;
+  void stop.then(() => (stopping = true));
+
+  const client = async (): Promise<void> => {
+    let afterClose = false;
+    while (!stopping) {
+      const outcome = await session();
+      if (outcome === 'connect-failed') {
+        await sleep(50);
+        continue;
+      }
+      if (afterClose) reconnected += 1;
+      afterClose = outcome === 'closed';
+    }
+  };
+
+  // One connection, from open to close: 'closed' by the server, 'stopped' by the run ending, or never opened.
+  const session = (): Promise<'closed' | 'stopped' | 'connect-failed'> =>
+    new Promise((resolve) => {
+      const ws = new WebSocket(url);
+      let open = false;
+      let waiting = false;
+      let timer: NodeJS.Timeout | undefined;
+      const send = (): void => {
+        if (stopping) {
+          ws.close(1000);
+          return;
+        }
+        waiting = true;
+        ws.send('ping');
+      };
+      ws.on('open', () => {
+        open = true;
+        connections += 1;
+        send();
+      });
+      ws.on('message', () => {
+        waiting = false;
+        echoed += 1;
+        timer = setTimeout(send, intervalMs);
+      });
+      ws.on('error', (error: NodeJS.ErrnoException) => {
+        if (!open) connectErrors[error.code ?? error.message] = (connectErrors[error.code ?? error.message] ?? 0) + 1;
+      });
+      ws.on('close', (code) => {
+        clearTimeout(timer);
+        if (!open) return resolve('connect-failed');
+        if (waiting) unanswered += 1;
+        if (stopping) return resolve('stopped');
+        closes[code] = (closes[code] ?? 0) + 1;
+        resolve('closed');
+      });
+    });
+
+  await Promise.all(Array.from({ length: clients }, client));
+  return { connections, closes, echoed, unanswered, connectErrors, reconnected };
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
