@@ -8,7 +8,7 @@ export interface WebSocketLoadResult {
   readonly closes: Readonly<Record<string, number>>;
   /** Messages answered by the echo. */
   readonly echoed: number;
-  /** Messages still waiting for their echo when the connection closed. */
+  /** Messages sent on an open connection whose echo had not come back when it closed. */
   readonly unanswered: number;
   /** Connection attempts that failed (refused, reset before the handshake, rejected upgrade). */
   readonly connectErrors: Readonly<Record<string, number>>;
@@ -53,6 +53,8 @@ export async function webSocketLoad(url: string, clients: number, stop: Promise<
       let waiting = false;
       let timer: NodeJS.Timeout | undefined;
       const send = (): void => {
+        // Closing already (the server's close frame came in during the pause): nothing is sent, nothing is owed.
+        if (ws.readyState !== WebSocket.OPEN) return;
         if (stopping) {
           ws.close(1000);
           return;

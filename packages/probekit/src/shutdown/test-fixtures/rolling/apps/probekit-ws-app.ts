@@ -20,6 +20,8 @@ wss.on('connection', (ws) => ws.on('message', (data) => ws.send(data.toString())
 shutdownOn(health, {
   servers: [server],
   webSockets: [wss],
+  // For the docs' measurement of what keepReadyDuringDrain does to a balancer that polls readiness.
+  keepReadyDuringDrain: process.env['KEEP_READY_DURING_DRAIN'] === '1',
   ...(process.env['DRAIN_DELAY_MS'] ? { drainDelayMs: Number(process.env['DRAIN_DELAY_MS']) } : {}),
   hooks: [{ name: 'database pool', run: async () => {} }],
 });
