@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { ReadinessBalancer, TcpFront, type Backend } from './balancer.js';
-import { webSocketLoad, type WebSocketLoadResult } from './ws-clients.js';
+import { socketIoLoad, webSocketLoad, type WebSocketLoadResult } from './ws-clients.js';
 
 /** Options of one rolling-restart run. */
 export interface RollingRestartOptions {
@@ -25,8 +25,10 @@ export interface RollingRestartOptions {
   readonly gracePeriodMs?: number;
   /** WebSocket clients kept connected (through a layer-4 front that picks a ready replica per connection) beside the HTTP load. @default 0 */
   readonly webSocketClients?: number;
-  /** Path of the replicas' WebSocket echo. @default '/ws' */
+  /** Path of the replicas' WebSocket echo (ws clients). @default '/ws' */
   readonly webSocketPath?: string;
+  /** `ws` clients sending text and expecting it back, or socket.io clients emitting `echo` with an ack. @default 'ws' */
+  readonly webSocketClient?: 'ws' | 'socket.io';
 }
 
 export interface RollingRestartResult {
@@ -61,7 +63,7 @@ const RESET_CODES = new Set(['ECONNRESET', 'EPIPE', 'socket hang up']);
  * replica, wait until the balancer sees it ready, SIGTERM the oldest, wait for it to exit.
  */
 export async function rollingRestart(options: RollingRestartOptions): Promise<RollingRestartResult> {
-  const o = { readinessPath: '/readyz', paths: ['/'], replicas: 3, rounds: 10, pollMs: 1000, concurrency: 8, gracePeriodMs: 30_000, env: {}, webSocketClients: 0, webSocketPath: '/ws', ...options };
+  const o = { readinessPath: '/readyz', paths: ['/'], replicas: 3, rounds: 10, pollMs: 1000, concurrency: 8, gracePeriodMs: 30_000, env: {}, webSocketClients: 0, webSocketPath: '/ws', webSocketClient: 'ws', ...options };
   const balancer = new ReadinessBalancer({ pollMs: o.pollMs, readinessPath: o.readinessPath });
   const running: Replica[] = [];
   const errors: Record<string, number> = {};
@@ -135,7 +137,10 @@ export async function rollingRestart(options: RollingRestartOptions): Promise<Ro
     load = Promise.all(Array.from({ length: o.concurrency }, (_, i) => worker(o.paths[i % o.paths.length]!)));
     if (o.webSocketClients > 0) {
       front = await new TcpFront(() => balancer.pick()?.appPort).listen();
-      socketLoad = webSocketLoad(`ws://127.0.0.1:${front.port}${o.webSocketPath}`, o.webSocketClients, socketsStopped);
+      socketLoad =
+        o.webSocketClient === 'ws'
+          ? webSocketLoad(`ws://127.0.0.1:${front.port}${o.webSocketPath}`, o.webSocketClients, socketsStopped)
+          : socketIoLoad(`http://127.0.0.1:${front.port}`, o.webSocketClients, socketsStopped);
     }
     for (let round = 0; round < o.rounds; round++) {
       const fresh = await startReplica();

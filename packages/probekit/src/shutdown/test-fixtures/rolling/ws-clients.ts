@@ -1,10 +1,11 @@
+import { io } from 'socket.io-client';
 import { WebSocket } from 'ws';
 
 /** What the WebSocket clients of one rolling-restart run saw. */
 export interface WebSocketLoadResult {
   /** Connections opened. */
   readonly connections: number;
-  /** Close codes the clients received while the run went on (1001 = Going Away, 1006 = cut without a close frame). */
+  /** ws: close codes the clients received while the run went on (1001 = Going Away, 1006 = cut without a close frame); socket.io: disconnect reasons. */
   readonly closes: Readonly<Record<string, number>>;
   /** Messages answered by the echo. */
   readonly echoed: number;
@@ -82,6 +83,66 @@ export async function webSocketLoad(url: string, clients: number, stop: Promise<
         if (stopping) return resolve('stopped');
         closes[code] = (closes[code] ?? 0) + 1;
         resolve('closed');
+      });
+    });
+
+  await Promise.all(Array.from({ length: clients }, client));
+  return { connections, closes, echoed, unanswered, connectErrors, reconnected };
+}
+
+/**
+ * The same load with socket.io clients (websocket transport: a layer-4 front gives no sticky
+ * sessions). socket.io-client reconnects by itself; `closes` counts disconnect reasons, and
+ * `reconnected` the `reconnect` events of the client's manager.
+ */
+export async function socketIoLoad(url: string, clients: number, stop: Promise<void>, intervalMs = 100): Promise<WebSocketLoadResult> {
+  const closes: Record<string, number> = {};
+  const connectErrors: Record<string, number> = {};
+  let connections = 0;
+  let echoed = 0;
+  let unanswered = 0;
+  let reconnected = 0;
+  let stopping = false;
+
+  const client = (): Promise<void> =>
+    new Promise((resolve) => {
+      const socket = io(url, { transports: ['websocket'], reconnectionDelay: 50, reconnectionDelayMax: 200 });
+      // One exchange loop per connection; a disconnect ends it by moving the generation on.
+      let generation = 0;
+      let waiting = false;
+      const exchange = async (mine: number): Promise<void> => {
+        while (!stopping && mine === generation && socket.connected) {
+          waiting = true;
+          try {
+            await socket.timeout(5000).emitWithAck('echo', 'ping');
+            if (mine === generation) echoed += 1;
+          } catch {
+            // No ack: the disconnect handler has counted it.
+          }
+          waiting = false;
+          await sleep(intervalMs);
+        }
+      };
+      socket.on('connect', () => {
+        connections += 1;
+        void exchange(++generation);
+      });
+      socket.io.on('reconnect', () => {
+        if (!stopping) reconnected += 1;
+      });
+      socket.on('connect_error', (error) => {
+        connectErrors[error.message] = (connectErrors[error.message] ?? 0) + 1;
+      });
+      socket.on('disconnect', (reason) => {
+        generation += 1;
+        if (waiting && !stopping) unanswered += 1;
+        waiting = false;
+        if (!stopping) closes[reason] = (closes[reason] ?? 0) + 1;
+      });
+      void stop.then(() => {
+        stopping = true;
+        socket.close();
+        resolve();
       });
     });
 
