@@ -221,6 +221,42 @@ describe('long-lived connections in the shutdown', () => {
     }
   });
 
+  test('a `webSockets` function that never settles is given up on when only the hooks\' time is left; its signal fires, the hooks still run, exit 1 naming it', async () => {
+    const { server } = await listening((_req, res) => res.end('app'));
+    let signal: AbortSignal | undefined;
+    const r = rig({
+      servers: [server],
+      drainDelayMs: 0,
+      gracePeriodMs: 10_000,
+      marginMs: 1000,
+      checkServers: false,
+      hooks: [{ name: 'pool', run: () => {}, timeoutMs: 2000 }],
+      webSockets: [
+        (s) => {
+          signal = s;
+          return new Promise(() => {});
+        },
+      ],
+    });
+    try {
+      r.signals.emit('SIGTERM', 'SIGTERM');
+      await tick();
+      await r.clock.advance(6999);
+      assert.equal(signal?.aborted, false);
+      await r.clock.advance(1);
+      await until('exit', () => r.exits.length > 0);
+      assert.equal(signal?.aborted, true);
+      assert.ok(r.events.includes('hook pool ok@0'), r.events.join());
+      assert.deepEqual(r.exits, [1]);
+      assert.ok(r.logs.includes('error closing WebSockets (a `webSockets` function) did not finish within 7 s; moving on'), r.logs.join('\n'));
+      assert.equal(r.logs.at(-1), 'error exiting with code 1 after 7 s; cut short: webSockets function (timed out after 7 s)');
+    } finally {
+      r.shutdown.dispose();
+      r.health.stop();
+      server.close();
+    }
+  });
+
   test('a function in `webSockets` gets an AbortSignal and the drain waits for it', async () => {
     const { server } = await listening((_req, res) => res.end('app'));
     const calls: boolean[] = [];

@@ -205,12 +205,14 @@ export class Shutdown {
       const before = this.#drains.reduce((n, d) => n + d.inFlight().length, 0);
       const drained = Promise.all(this.#drains.map((d) => d.stopAccepting()));
       const streams = this.#drains.reduce((n, d) => n + d.endEventStreams(), 0);
-      const sockets = await this.#closeWebSockets(Math.max(0, deadlineAt - this.#clock.now()));
+      const hooksMs = this.#hooks.reduce((sum, h) => sum + h.timeoutMs, 0);
+      // A closer function that hangs gets the drain's share of the budget, never the hooks'.
+      const sockets = await this.#closeWebSockets(Math.max(0, deadlineAt - hooksMs - this.#clock.now()));
       if (this.#exited) return this.#exitCode;
+      if (this.#closersTimedOut) incomplete = true;
       o.logger.info(
         `stopped accepting on ${this.#drains.length} server(s); idle keep-alive connections closed; ${streams} event stream(s) ended; ${sockets} WebSocket(s) closed with ${WS_GOING_AWAY}; waiting for ${before - streams} in-flight request(s)`,
       );
-      const hooksMs = this.#hooks.reduce((sum, h) => sum + h.timeoutMs, 0);
       const drainWindow = Math.max(0, deadlineAt - hooksMs - this.#clock.now());
       let timedOut = false;
       await this.#orForced(Promise.race([drained, this.#sleep(drainWindow).then(() => void (timedOut = true))]));
@@ -267,11 +269,18 @@ export class Shutdown {
       });
     });
     let timer: unknown;
-    await this.#orForced(Promise.race([settled, new Promise<void>((resolve) => (timer = this.#clock.setTimeout(resolve, limitMs)))]));
+    const outcome = await this.#orForced(Promise.race([settled.then(() => 'done' as const), new Promise<'timeout'>((resolve) => (timer = this.#clock.setTimeout(() => resolve('timeout'), limitMs)))]));
     this.#clock.clearTimeout(timer);
     controller.abort(new Error('the shutdown moved on'));
+    if (outcome === 'timeout') {
+      this.#o.logger.error(`closing WebSockets (a \`webSockets\` function) did not finish within ${formatMs(limitMs)}; moving on`);
+      this.#pending.push(`webSockets function (timed out after ${formatMs(limitMs)})`);
+      this.#closersTimedOut = true;
+    }
     return closed;
   }
+
+  #closersTimedOut = false;
 
   #finish(code: number, pending: readonly string[], destroy: boolean): void {
     if (this.#exited) return;
