@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { EventEmitter, once } from 'node:events';
-import { Agent, createServer, request, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { Agent } from 'node:http';
 import { connect as connectHttp2, createServer as createHttp2Server } from 'node:http2';
 import type { AddressInfo } from 'node:net';
 import { describe, test } from 'node:test';
@@ -8,7 +8,7 @@ import { VirtualClock } from '../engine/clock.js';
 import { HealthEngine } from '../engine/engine.js';
 import { shutdownOn } from './shutdown.js';
 import type { ShutdownOptions } from './options.js';
-import { get, listening, rig, tick, until } from './test-fixtures/rig.js';
+import { get, listening, rig, until } from './test-fixtures/rig.js';
 
 describe('the shutdown sequence', () => {
   test('SIGTERM: readiness fails at once, the server serves through the drain delay, then drains, runs hooks in reverse order and exits 0', async () => {
