@@ -28,6 +28,7 @@ export class ServerDrain {
   readonly #sockets = new Set<Socket>();
   readonly #sessions = new Set<ServerHttp2Session>();
   readonly #requests = new Map<AnyResponse, InFlightRequest & { readonly socket: Socket | undefined; readonly eventSource: boolean }>();
+  readonly #acceptWatchers = new Set<(remotePort: number | undefined) => void>();
   #draining = false;
   #closed: Promise<void> | undefined;
   #detach: () => void;
@@ -38,6 +39,7 @@ export class ServerDrain {
     const onConnection = (socket: Socket): void => {
       this.#sockets.add(socket);
       socket.once('close', () => this.#sockets.delete(socket));
+      for (const watcher of this.#acceptWatchers) watcher(socket.remotePort);
     };
     const onSession = (session: ServerHttp2Session): void => {
       this.#sessions.add(session);
@@ -110,6 +112,12 @@ export class ServerDrain {
     if (typeof http1.closeAllConnections === 'function') http1.closeAllConnections();
     for (const session of this.#sessions) session.destroy();
     for (const socket of this.#sockets) socket.destroy();
+  }
+
+  /** Calls `watcher` with the peer port of every connection the server accepts from now until the returned function is called. */
+  watchAccepts(watcher: (remotePort: number | undefined) => void): () => void {
+    this.#acceptWatchers.add(watcher);
+    return () => this.#acceptWatchers.delete(watcher);
   }
 
   /** Removes the listeners this drain added. */

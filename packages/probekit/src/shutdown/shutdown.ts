@@ -162,7 +162,7 @@ export class Shutdown {
   #addListeningCheck(): void {
     if (this.#listeningCheck || !this.#o.checkServers || this.#drains.length === 0 || typeof this.#health.readiness !== 'function') return;
     this.#listeningCheck = true;
-    this.#health.readiness(LISTENING_CHECK, listeningCheck(() => this.#drains.map((d) => d.server)));
+    this.#health.readiness(LISTENING_CHECK, listeningCheck(() => this.#drains.map((d) => ({ server: d.server, watchAccepts: (w: (port: number | undefined) => void) => d.watchAccepts(w) }))));
   }
 
   async #run(reason: string): Promise<number> {
