@@ -10,6 +10,9 @@ export interface Backend {
   ready: boolean;
 }
 
+/** The error of a request sent while no backend was ready. */
+export const NO_READY_BACKEND = 'no ready backend';
+
 /** What one request through the balancer gave: `ok`, or the error code / HTTP status that failed it. */
 export type RequestOutcome = { readonly ok: true } | { readonly ok: false; readonly error: string };
 
@@ -64,7 +67,7 @@ export class ReadinessBalancer {
   /** Sends `GET path` to the next ready backend, round robin. */
   send(path: string): Promise<RequestOutcome> {
     const entry = this.#pickEntry();
-    if (!entry) return Promise.resolve({ ok: false, error: 'no ready backend' });
+    if (!entry) return Promise.resolve({ ok: false, error: NO_READY_BACKEND });
     return new Promise((resolve) => {
       const req = request({ host: '127.0.0.1', port: entry.backend.appPort, path, agent: entry.agent, timeout: 10_000 }, (res) => {
         res.resume();

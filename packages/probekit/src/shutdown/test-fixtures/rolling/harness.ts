@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { ReadinessBalancer, TcpFront, type Backend } from './balancer.js';
+import { NO_READY_BACKEND, ReadinessBalancer, TcpFront, type Backend } from './balancer.js';
 import { socketIoLoad, webSocketLoad, type WebSocketLoadResult } from './ws-clients.js';
 
 /** Options of one rolling-restart run. */
@@ -123,6 +123,9 @@ export async function rollingRestart(options: RollingRestartOptions): Promise<Ro
       requests += 1;
       if (outcome.ok) ok += 1;
       else errors[outcome.error] = (errors[outcome.error] ?? 0) + 1;
+      // NOTE: with no ready backend, send() settles without I/O: without a pause this loop would run on
+      // microtasks only and starve the readiness polls' timers, so no backend could ever become ready.
+      if (!outcome.ok && outcome.error === NO_READY_BACKEND) await sleep(10);
     }
   };
 
