@@ -23,10 +23,10 @@ export type { ProbeRequest, ProbeResponse, RenderContext } from './http/render.j
 export type { ProbeServer, ProbeThread } from './http/server.js';
 export { evaluate } from './engine/evaluate.js';
 export type { ProbeLine, ProbeTarget, ProbeVerdict } from './engine/evaluate.js';
-export { shutdownOn, Shutdown, EXIT_INCOMPLETE } from './shutdown/shutdown.js';
+export { shutdownOn, Shutdown, EXIT_INCOMPLETE, WS_GOING_AWAY } from './shutdown/shutdown.js';
 export type { ShutdownEvents, ShutdownHealth, ShutdownPhase } from './shutdown/shutdown.js';
 export { shutdownDefaults } from './shutdown/options.js';
-export type { ShutdownOptions, ShutdownHook, ShutdownLogger, SignalSource } from './shutdown/options.js';
+export type { ShutdownOptions, ShutdownHook, ShutdownLogger, SignalSource, SocketIoServerLike, UncaughtErrorPolicy, WebSocketCloser, WsServerLike } from './shutdown/options.js';
 export type { LoggerLike } from './observe/logger.js';
 export type { MetricsOptions } from './metrics/collector.js';
 export { drainInLifecycle, LifecycleShutdown, lifecycleDefaults } from './shutdown/lifecycle.js';

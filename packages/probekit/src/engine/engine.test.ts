@@ -338,11 +338,11 @@ describe('the engine in virtual time', () => {
     health.readiness('down', () => Promise.reject(new Error('refused')));
     health.readiness('fresh', () => undefined, { intervalMs: 60_000 });
     const first = health.snapshot();
-    assert.deepEqual(Object.keys(first), ['version', 'time', 'started', 'manualStartup', 'shuttingDown', 'maxBlockMs', 'maxLagMs', 'checks']);
+    assert.deepEqual(Object.keys(first), ['version', 'time', 'started', 'manualStartup', 'shuttingDown', 'notReady', 'fatal', 'maxBlockMs', 'maxLagMs', 'checks']);
     assert.deepEqual(Object.keys(first.checks[0]!), ['name', 'kind', 'probes', 'status', 'critical', 'dependency', 'reason', 'reasonPublic', 'componentType', 'consecutiveFailures', 'consecutiveSuccesses', 'runs']);
     await clock.advance(1);
     const s = health.snapshot();
-    assert.deepEqual(Object.keys(s), ['version', 'time', 'started', 'startedAt', 'manualStartup', 'shuttingDown', 'maxBlockMs', 'maxLagMs', 'checks']);
+    assert.deepEqual(Object.keys(s), ['version', 'time', 'started', 'startedAt', 'manualStartup', 'shuttingDown', 'notReady', 'fatal', 'maxBlockMs', 'maxLagMs', 'checks']);
     const [db, down] = s.checks;
     assert.deepEqual(Object.keys(db!), ['name', 'kind', 'probes', 'status', 'critical', 'dependency', 'reasonPublic', 'componentType', 'lastRun', 'lastSuccessAt', 'consecutiveFailures', 'consecutiveSuccesses', 'runs']);
     assert.deepEqual(Object.keys(db!.lastRun!), ['ok', 'at', 'durationMs', 'details']);

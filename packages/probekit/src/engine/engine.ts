@@ -85,6 +85,8 @@ export class HealthEngine {
   #started = false;
   #startedAt: number | undefined;
   #shuttingDown = false;
+  #notReady: string | undefined;
+  #fatal: string | undefined;
   #closed = false;
   #version = 0;
   #snapshot: HealthSnapshot | undefined;
@@ -209,6 +211,39 @@ export class HealthEngine {
     this.#emit('shutdown', { at: this.clock.now() });
   }
 
+  /**
+   * Takes the pod out of rotation from code (`setReady(false, 'maintenance')`) or puts it back
+   * (`setReady(true)`): readiness answers accordingly on the very next probe, not at a check interval.
+   * Liveness is untouched; shutdown and failing checks still fail readiness after `setReady(true)`.
+   */
+  setReady(ready: boolean, reason?: string): void {
+    v.boolean('ready', ready);
+    if (reason !== undefined) v.string('reason', reason);
+    if (ready && reason !== undefined) throw new TypeError(`Expected no \`reason\` with \`setReady(true)\`, got \`${v.describe(reason)}\``);
+    const next = ready ? undefined : reason || 'set not ready';
+    if (next === this.#notReady) return;
+    this.#notReady = next;
+    this.#changed();
+  }
+
+  /**
+   * Declares the process broken beyond repair: liveness (and readiness) fail from the very next
+   * probe, so the kubelet restarts the container after `failureThreshold` probes. Latched: the first
+   * reason stays; nothing undoes it but a restart.
+   */
+  fatal(reason: string): void {
+    v.string('reason', reason);
+    if (reason === '') throw new TypeError('Expected `reason` to be a non-empty string, got `""`');
+    if (this.#fatal !== undefined) return;
+    this.#fatal = reason;
+    this.#changed();
+  }
+
+  /** The reason given to `fatal()`, or undefined. */
+  get fatalReason(): string | undefined {
+    return this.#fatal;
+  }
+
   get shuttingDown(): boolean {
     return this.#shuttingDown;
   }
@@ -231,8 +266,8 @@ export class HealthEngine {
     // temporary object (a snapshot is taken after every change).
     const snapshot: HealthSnapshot =
       this.#startedAt === undefined
-        ? { version: this.#version, time: this.clock.now(), started: this.#started, manualStartup: o.manualStartup, shuttingDown: this.#shuttingDown, maxBlockMs: o.maxBlockMs, maxLagMs: o.maxLagMs, checks: Object.freeze(checks) }
-        : { version: this.#version, time: this.clock.now(), started: this.#started, startedAt: this.#startedAt, manualStartup: o.manualStartup, shuttingDown: this.#shuttingDown, maxBlockMs: o.maxBlockMs, maxLagMs: o.maxLagMs, checks: Object.freeze(checks) };
+        ? { version: this.#version, time: this.clock.now(), started: this.#started, manualStartup: o.manualStartup, shuttingDown: this.#shuttingDown, notReady: this.#notReady, fatal: this.#fatal, maxBlockMs: o.maxBlockMs, maxLagMs: o.maxLagMs, checks: Object.freeze(checks) }
+        : { version: this.#version, time: this.clock.now(), started: this.#started, startedAt: this.#startedAt, manualStartup: o.manualStartup, shuttingDown: this.#shuttingDown, notReady: this.#notReady, fatal: this.#fatal, maxBlockMs: o.maxBlockMs, maxLagMs: o.maxLagMs, checks: Object.freeze(checks) };
     this.#snapshot = Object.freeze(snapshot);
     return this.#snapshot;
   }

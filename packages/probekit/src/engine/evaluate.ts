@@ -33,7 +33,7 @@ export interface EvaluateOptions {
 }
 
 /** Names probekit uses for its own lines; checks may not take them. */
-export const BUILTIN_NAMES: readonly string[] = ['eventloop', 'startup', 'shutdown', 'started'];
+export const BUILTIN_NAMES: readonly string[] = ['eventloop', 'startup', 'shutdown', 'started', 'manual', 'fatal'];
 
 const PASS_BUILTIN = (name: string): ProbeLine => ({ name, status: 'pass', reasonPublic: true });
 const FAIL_BUILTIN = (name: string, reason: string): ProbeLine => ({ name, status: 'fail', reason, reasonPublic: true });
@@ -44,10 +44,14 @@ export function probeLines(snapshot: HealthSnapshot, probe: ProbeTarget, loopBlo
   const lines: ProbeLine[] = [];
   if (probe === 'liveness') {
     if (snapshot.maxBlockMs > 0) lines.push(loopLine(loopBlockedMs, snapshot.maxBlockMs));
+    if (snapshot.fatal !== undefined) lines.push(FAIL_BUILTIN('fatal', snapshot.fatal));
   } else if (probe === 'readiness') {
     if (snapshot.maxLagMs > 0) lines.push(loopLine(loopBlockedMs, snapshot.maxLagMs));
     lines.push(snapshot.started ? PASS_BUILTIN('startup') : FAIL_BUILTIN('startup', 'startup not complete'));
     lines.push(snapshot.shuttingDown ? FAIL_BUILTIN('shutdown', 'process is shutting down') : PASS_BUILTIN('shutdown'));
+    // Shown only while failing, so bodies of apps that never call setReady()/fatal() stay as they were.
+    if (snapshot.notReady !== undefined) lines.push(FAIL_BUILTIN('manual', snapshot.notReady));
+    if (snapshot.fatal !== undefined) lines.push(FAIL_BUILTIN('fatal', snapshot.fatal));
   } else if (snapshot.manualStartup) {
     lines.push(snapshot.started ? PASS_BUILTIN('started') : FAIL_BUILTIN('started', 'waiting for markStarted()'));
   }
@@ -66,6 +70,7 @@ export function probeLines(snapshot: HealthSnapshot, probe: ProbeTarget, loopBlo
 export function sameLines(a: HealthSnapshot, b: HealthSnapshot): boolean {
   if (a === b) return true;
   if (a.started !== b.started || a.shuttingDown !== b.shuttingDown || a.manualStartup !== b.manualStartup) return false;
+  if (a.notReady !== b.notReady || a.fatal !== b.fatal) return false;
   if (a.maxBlockMs !== b.maxBlockMs || a.maxLagMs !== b.maxLagMs || a.checks.length !== b.checks.length) return false;
   for (let i = 0; i < a.checks.length; i++) {
     const x = a.checks[i]!;

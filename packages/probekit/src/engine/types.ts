@@ -97,6 +97,10 @@ export interface HealthSnapshot {
   /** Startup completes only through `markStarted()`. */
   readonly manualStartup: boolean;
   readonly shuttingDown: boolean;
+  /** Why `setReady(false, reason)` took the pod out of rotation, or undefined while it has not (or `setReady(true)` undid it). */
+  readonly notReady: string | undefined;
+  /** Why `fatal(reason)` declared the process broken (latched), or undefined. */
+  readonly fatal: string | undefined;
   /** Event-loop bounds; 0 disables the bound. */
   readonly maxBlockMs: number;
   readonly maxLagMs: number;

@@ -27,7 +27,8 @@ export class ServerDrain {
   readonly #now: () => number;
   readonly #sockets = new Set<Socket>();
   readonly #sessions = new Set<ServerHttp2Session>();
-  readonly #requests = new Map<AnyResponse, InFlightRequest & { readonly socket: Socket | undefined }>();
+  readonly #requests = new Map<AnyResponse, InFlightRequest & { readonly socket: Socket | undefined; readonly eventSource: boolean }>();
+  readonly #acceptWatchers = new Set<(remotePort: number | undefined) => void>();
   #draining = false;
   #closed: Promise<void> | undefined;
   #detach: () => void;
@@ -38,6 +39,7 @@ export class ServerDrain {
     const onConnection = (socket: Socket): void => {
       this.#sockets.add(socket);
       socket.once('close', () => this.#sockets.delete(socket));
+      for (const watcher of this.#acceptWatchers) watcher(socket.remotePort);
     };
     const onSession = (session: ServerHttp2Session): void => {
       this.#sessions.add(session);
@@ -68,6 +70,26 @@ export class ServerDrain {
     return this.#sockets.size;
   }
 
+  /**
+   * Ends every server-sent event stream in flight — a response already streaming to a request with
+   * `Accept: text/event-stream` (what EventSource sends) or with a `Content-Type: text/event-stream`
+   * set by `setHeader` — so the EventSource reconnects, through the load balancer, to another
+   * replica. Returns how many were ended.
+   */
+  endEventStreams(): number {
+    let ended = 0;
+    for (const [res, request] of this.#requests) {
+      if (!res.headersSent || res.writableEnded) continue;
+      // NOTE: headers passed to writeHead() as an object are not readable back through getHeader(), hence the request's Accept too.
+      const type = res.getHeader('content-type');
+      if (request.eventSource || (typeof type === 'string' && type.toLowerCase().startsWith('text/event-stream'))) {
+        res.end();
+        ended += 1;
+      }
+    }
+    return ended;
+  }
+
   /** Stops accepting, closes idle connections, marks in-flight responses `Connection: close`, sends GOAWAY. Resolves when every connection is closed. */
   stopAccepting(): Promise<void> {
     if (this.#closed) return this.#closed;
@@ -92,6 +114,12 @@ export class ServerDrain {
     for (const socket of this.#sockets) socket.destroy();
   }
 
+  /** Calls `watcher` with the peer port of every connection the server accepts from now until the returned function is called. */
+  watchAccepts(watcher: (remotePort: number | undefined) => void): () => void {
+    this.#acceptWatchers.add(watcher);
+    return () => this.#acceptWatchers.delete(watcher);
+  }
+
   /** Removes the listeners this drain added. */
   detach(): void {
     this.#detach();
@@ -99,7 +127,9 @@ export class ServerDrain {
 
   #track(req: AnyRequest, res: AnyResponse): void {
     const socket = 'stream' in req ? undefined : (req.socket as Socket);
-    this.#requests.set(res, { method: req.method ?? 'GET', url: req.url ?? '/', since: this.#now(), socket });
+    const accept = req.headers.accept;
+    const eventSource = typeof accept === 'string' && accept.includes('text/event-stream');
+    this.#requests.set(res, { method: req.method ?? 'GET', url: req.url ?? '/', since: this.#now(), socket, eventSource });
     if (this.#draining) markClose(res);
     res.once('close', () => {
       this.#requests.delete(res);

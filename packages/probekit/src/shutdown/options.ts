@@ -1,3 +1,4 @@
+import { constants } from 'node:os';
 import { realClock, type Clock } from '../engine/clock.js';
 import { formatMs } from '../engine/errors.js';
 import * as v from '../engine/validate.js';
@@ -13,11 +14,27 @@ export interface ShutdownHook {
   readonly timeoutMs?: number;
 }
 
-/** Where signals come from: `process`, or an EventEmitter in tests. */
+/** Where signals (and, with `uncaughtErrors`, `uncaughtException` / `unhandledRejection`) come from: `process`, or an EventEmitter in tests. */
 export interface SignalSource {
   on(event: string, listener: (signal: string) => void): unknown;
   off(event: string, listener: (signal: string) => void): unknown;
 }
+
+/** A `ws` WebSocketServer, as far as the shutdown uses it: its tracked clients get `close(1001, …)`. */
+export interface WsServerLike {
+  readonly clients: Iterable<{ close(code?: number, reason?: string): void }>;
+}
+
+/** A socket.io Server, as far as the shutdown uses it: its engine closes every client's transport. */
+export interface SocketIoServerLike {
+  readonly engine: { close(): unknown };
+}
+
+/** What `webSockets` takes: a `ws` server, a socket.io server, or a function that closes your connections. */
+export type WebSocketCloser = WsServerLike | SocketIoServerLike | ((signal: AbortSignal) => unknown);
+
+/** What an uncaught exception or unhandled rejection does; see docs/shutdown.md. */
+export type UncaughtErrorPolicy = 'node-default' | 'fail-liveness' | 'shutdown';
 
 /** Anything with `info`, `warn` and `error` taking a message: `console`, pino, winston. */
 export interface ShutdownLogger {
@@ -30,8 +47,41 @@ export interface ShutdownLogger {
 export interface ShutdownOptions {
   /** The app's servers (node:http, https, http2) to drain: stop accepting, close idle keep-alive sockets, wait for in-flight requests. @default [] */
   readonly servers?: readonly DrainableServer[];
-  /** Signals that start the shutdown; a second one forces exit at once. @default ['SIGTERM', 'SIGINT'] */
+  /**
+   * Signals that start the shutdown; a second one forces exit at once. Add the container's
+   * `lifecycle.stopSignal` here when it is not SIGTERM. SIGKILL and SIGSTOP cannot be handled.
+   * @default ['SIGTERM', 'SIGINT']
+   */
   readonly signals?: readonly string[];
+  /**
+   * Keep readiness passing until the drain delay ends (instead of failing it at the signal), so a
+   * serving-but-terminating endpoint stays usable by kube-proxy's fallback when no endpoint is ready.
+   * @default false
+   */
+  readonly keepReadyDuringDrain?: boolean;
+  /**
+   * WebSocket servers whose connections are closed with 1001 (Going Away) when the drain delay
+   * ends, so clients reconnect to another replica: a `ws` WebSocketServer, a socket.io Server, or a
+   * function `(signal) => …` that closes yours. Server-sent event streams (`text/event-stream`
+   * responses) are ended at the same moment without being listed.
+   * @default []
+   */
+  readonly webSockets?: readonly WebSocketCloser[];
+  /**
+   * Adds a readiness check `listening` that opens (and closes) a loopback connection to each of
+   * `servers` every check interval, so a dead app port fails readiness even when probes are
+   * served on another port. Needs a health with `readiness()` (`createHealth()`).
+   * @default true
+   */
+  readonly checkServers?: boolean;
+  /**
+   * `'shutdown'`: an uncaught exception or unhandled rejection is logged, fails liveness and
+   * readiness (`fatal`), and starts the shutdown, which exits 1 after the drain. `'fail-liveness'`:
+   * logged and `fatal`, the process keeps running until the kubelet restarts it. `'node-default'`:
+   * no handler is installed.
+   * @default 'node-default'
+   */
+  readonly uncaughtErrors?: UncaughtErrorPolicy;
   /**
    * How long to keep serving normally after readiness turned false, so endpoint removal reaches
    * every load balancer and kube-proxy before the servers stop accepting.
@@ -64,6 +114,10 @@ export interface ShutdownOptions {
 export const shutdownDefaults = {
   servers: [] as readonly DrainableServer[],
   signals: ['SIGTERM', 'SIGINT'] as readonly string[],
+  keepReadyDuringDrain: false,
+  webSockets: [] as readonly WebSocketCloser[],
+  checkServers: true,
+  uncaughtErrors: 'node-default' as UncaughtErrorPolicy,
   /** In Kubernetes; 0 elsewhere. */
   drainDelayMs: 5000,
   gracePeriodMs: 30_000,
@@ -100,6 +154,10 @@ export interface ResolvedHook {
 export interface ResolvedShutdownOptions {
   readonly servers: readonly DrainableServer[];
   readonly signals: readonly string[];
+  readonly keepReadyDuringDrain: boolean;
+  readonly webSockets: readonly WebSocketCloser[];
+  readonly checkServers: boolean;
+  readonly uncaughtErrors: UncaughtErrorPolicy;
   readonly drainDelayMs: number;
   readonly gracePeriodMs: number;
   readonly marginMs: number;
@@ -112,7 +170,7 @@ export interface ResolvedShutdownOptions {
   readonly kubernetes: boolean;
 }
 
-const KEYS = ['servers', 'signals', 'drainDelayMs', 'gracePeriodMs', 'marginMs', 'hooks', 'hookTimeoutMs', 'exit', 'signalSource', 'logger', 'env', 'clock'] as const;
+const KEYS = ['servers', 'signals', 'keepReadyDuringDrain', 'webSockets', 'checkServers', 'uncaughtErrors', 'drainDelayMs', 'gracePeriodMs', 'marginMs', 'hooks', 'hookTimeoutMs', 'exit', 'signalSource', 'logger', 'env', 'clock'] as const;
 
 const consoleLogger: ShutdownLogger = {
   info: (message) => console.info(`probekit shutdown: ${message}`),
@@ -137,6 +195,19 @@ export function resolveShutdownOptions(input: ShutdownOptions): ResolvedShutdown
   if (!Array.isArray(signals) || !signals.every((s) => typeof s === 'string' && /^SIG[A-Z0-9]+$/.test(s))) {
     throw new TypeError(`Expected \`signals\` to be an array of signal names like 'SIGTERM', got \`${v.describe(signals)}\``);
   }
+  for (const signal of signals as readonly string[]) {
+    if (!(signal in constants.signals)) throw new TypeError(`Expected \`signals\` to name signals this platform knows, got \`${signal}\``);
+    // NOTE: the kernel never delivers these to a handler; node refuses to install one (uv_signal_start EINVAL).
+    if (signal === 'SIGKILL' || signal === 'SIGSTOP') throw new TypeError(`Expected \`signals\` to name signals a process can handle, got \`${signal}\` (it cannot be caught)`);
+  }
+  const keepReadyDuringDrain = v.boolean('keepReadyDuringDrain', input.keepReadyDuringDrain ?? shutdownDefaults.keepReadyDuringDrain);
+  const checkServers = v.boolean('checkServers', input.checkServers ?? shutdownDefaults.checkServers);
+  const uncaughtErrors = v.oneOf('uncaughtErrors', input.uncaughtErrors ?? shutdownDefaults.uncaughtErrors, ['node-default', 'fail-liveness', 'shutdown'] as const);
+  const webSockets = input.webSockets ?? shutdownDefaults.webSockets;
+  if (!Array.isArray(webSockets)) throw new TypeError(`Expected \`webSockets\` to be an array of ws or socket.io servers or functions, got \`${v.describe(webSockets)}\``);
+  webSockets.forEach((w, i) => {
+    if (!isWebSocketCloser(w)) throw new TypeError(`Expected \`webSockets[${i}]\` to be a ws WebSocketServer, a socket.io Server or a function, got \`${v.describe(w)}\``);
+  });
   const drainDelayMs = v.nonNegativeInteger('drainDelayMs', input.drainDelayMs ?? (kubernetes ? shutdownDefaults.drainDelayMs : 0));
   const gracePeriodMs = v.positiveInteger('gracePeriodMs', input.gracePeriodMs ?? gracePeriodFromEnv(env) ?? shutdownDefaults.gracePeriodMs);
   const marginMs = v.nonNegativeInteger('marginMs', input.marginMs ?? shutdownDefaults.marginMs);
@@ -160,6 +231,10 @@ export function resolveShutdownOptions(input: ShutdownOptions): ResolvedShutdown
   return {
     servers: [...servers],
     signals: [...signals],
+    keepReadyDuringDrain,
+    webSockets: [...webSockets],
+    checkServers,
+    uncaughtErrors,
     drainDelayMs,
     gracePeriodMs,
     marginMs,
@@ -171,6 +246,15 @@ export function resolveShutdownOptions(input: ShutdownOptions): ResolvedShutdown
     clock: input.clock ?? realClock,
     kubernetes,
   };
+}
+
+function isWebSocketCloser(value: unknown): value is WebSocketCloser {
+  if (typeof value === 'function') return true;
+  if (value === null || typeof value !== 'object') return false;
+  const clients = (value as { clients?: unknown }).clients;
+  if (clients !== null && typeof clients === 'object' && typeof (clients as Iterable<unknown>)[Symbol.iterator] === 'function') return true;
+  const engine = (value as { engine?: { close?: unknown } }).engine;
+  return engine !== null && typeof engine === 'object' && typeof engine.close === 'function';
 }
 
 export function resolveHook(what: string, hook: unknown, hookTimeoutMs: number): ResolvedHook {

@@ -1,73 +1,14 @@
 import assert from 'node:assert/strict';
 import { EventEmitter, once } from 'node:events';
-import { Agent, createServer, request, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { Agent } from 'node:http';
 import { connect as connectHttp2, createServer as createHttp2Server } from 'node:http2';
 import type { AddressInfo } from 'node:net';
 import { describe, test } from 'node:test';
 import { VirtualClock } from '../engine/clock.js';
 import { HealthEngine } from '../engine/engine.js';
-import { shutdownOn, type Shutdown, type ShutdownEvents } from './shutdown.js';
+import { shutdownOn } from './shutdown.js';
 import type { ShutdownOptions } from './options.js';
-
-interface Rig {
-  clock: VirtualClock;
-  health: HealthEngine;
-  signals: EventEmitter;
-  exits: number[];
-  logs: string[];
-  events: string[];
-  shutdown: Shutdown;
-}
-
-function rig(options: ShutdownOptions = {}): Rig {
-  const clock = new VirtualClock();
-  const health = new HealthEngine({ clock });
-  const signals = new EventEmitter();
-  const exits: number[] = [];
-  const logs: string[] = [];
-  const events: string[] = [];
-  const logger = {
-    info: (m: string) => logs.push(`info ${m}`),
-    warn: (m: string) => logs.push(`warn ${m}`),
-    error: (m: string) => logs.push(`error ${m}`),
-  };
-  const shutdown = shutdownOn(health, { clock, signalSource: signals, exit: (code) => exits.push(code), logger, env: {}, ...options });
-  shutdown.on('phase', (e: Parameters<ShutdownEvents['phase']>[0]) => events.push(`${e.phase}@${e.elapsedMs}`));
-  shutdown.on('hook', (e) => events.push(`hook ${e.name} ${e.outcome}@${e.durationMs}`));
-  shutdown.on('exit', (e) => events.push(`exit ${e.code}@${e.elapsedMs}`));
-  return { clock, health, signals, exits, logs, events, shutdown };
-}
-
-async function listening(handler: (req: IncomingMessage, res: ServerResponse) => void): Promise<{ server: Server; port: number }> {
-  const server = createServer(handler);
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  return { server, port: (server.address() as AddressInfo).port };
-}
-
-function get(port: number, path: string, agent: Agent): Promise<{ status: number; connection: string | undefined; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path, agent }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => (body += chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, connection: res.headers.connection, body }));
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
-
-/** Lets real I/O happen between virtual-time steps. */
-const tick = (ms = 20): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function until(what: string, predicate: () => boolean, ms = 10_000): Promise<void> {
-  const start = Date.now();
-  while (!predicate()) {
-    if (Date.now() - start > ms) throw new Error(`timed out waiting for ${what}`);
-    await tick(5);
-  }
-}
+import { get, listening, rig, until } from './test-fixtures/rig.js';
 
 describe('the shutdown sequence', () => {
   test('SIGTERM: readiness fails at once, the server serves through the drain delay, then drains, runs hooks in reverse order and exits 0', async () => {
@@ -360,7 +301,14 @@ describe('shutdown options', () => {
         [{ signals: ['TERM'] }, 'Expected `signals` to be an array of signal names like \'SIGTERM\', got `["TERM"]`'],
         [{ hooks: [{ name: 'x', run: 'nope' as unknown as () => void }] }, 'Expected `hooks[0].run` to be a function (signal) => …, got `"nope"`'],
         [{ servers: [{} as never] }, 'Expected `servers[0]` to be a node:http, https or http2 server, got `{}`'],
-        [{ drainDelay: 5 } as unknown as ShutdownOptions, 'Unknown option `drainDelay` in shutdownOn() options; expected one of `servers`, `signals`, `drainDelayMs`, `gracePeriodMs`, `marginMs`, `hooks`, `hookTimeoutMs`, `exit`, `signalSource`, `logger`, `env`, `clock`'],
+        [{ signals: ['SIGKILL'] }, 'Expected `signals` to name signals a process can handle, got `SIGKILL` (it cannot be caught)'],
+        [{ signals: ['SIGSTOP'] }, 'Expected `signals` to name signals a process can handle, got `SIGSTOP` (it cannot be caught)'],
+        [{ signals: ['SIGNOPE'] }, 'Expected `signals` to name signals this platform knows, got `SIGNOPE`'],
+        [{ keepReadyDuringDrain: 'yes' as unknown as boolean }, 'Expected `keepReadyDuringDrain` to be a boolean, got `"yes"`'],
+        [{ checkServers: 1 as unknown as boolean }, 'Expected `checkServers` to be a boolean, got `1`'],
+        [{ webSockets: [{ close: () => {} } as never] }, 'Expected `webSockets[0]` to be a ws WebSocketServer, a socket.io Server or a function, got `{}`'],
+        [{ uncaughtErrors: 'exit' as never }, 'Expected `uncaughtErrors` to be one of `node-default`, `fail-liveness`, `shutdown`, got `"exit"`'],
+        [{ drainDelay: 5 } as unknown as ShutdownOptions, 'Unknown option `drainDelay` in shutdownOn() options; expected one of `servers`, `signals`, `keepReadyDuringDrain`, `webSockets`, `checkServers`, `uncaughtErrors`, `drainDelayMs`, `gracePeriodMs`, `marginMs`, `hooks`, `hookTimeoutMs`, `exit`, `signalSource`, `logger`, `env`, `clock`'],
       ];
       for (const [options, message] of cases) assert.throws(() => shutdownOn(health, { ...base, env: {}, ...options }), { message });
     } finally {

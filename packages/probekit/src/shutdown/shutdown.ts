@@ -4,11 +4,16 @@ import { formatMs, toError } from '../engine/errors.js';
 import { Emitter } from '../engine/listeners.js';
 import * as v from '../engine/validate.js';
 import { ServerDrain, type DrainableServer, type InFlightRequest } from './drain.js';
-import { budgetProblem, resolveHook, resolveShutdownOptions, type ResolvedHook, type ResolvedShutdownOptions, type ShutdownOptions } from './options.js';
+import { LISTENING_CHECK, listeningCheck } from './listening.js';
+import { budgetProblem, resolveHook, resolveShutdownOptions, type ResolvedHook, type ResolvedShutdownOptions, type ShutdownOptions, type WebSocketCloser } from './options.js';
 
 /** What the shutdown needs from the health: `Health` and `HealthEngine` both fit. */
 export interface ShutdownHealth {
   beginShutdown(): void;
+  /** Used by `uncaughtErrors` to fail liveness. */
+  fatal?(reason: string): void;
+  /** Used by `checkServers` to add the `listening` readiness check. */
+  readiness?(name: string, check: (signal: AbortSignal) => Promise<void>): unknown;
   /** Called last, to stop checks and the probe server. */
   close?(): Promise<void> | void;
   stop?(): void;
@@ -16,6 +21,9 @@ export interface ShutdownHealth {
 
 /** The phases, in order. */
 export type ShutdownPhase = 'begin' | 'drain-delay' | 'stop-accepting' | 'drained' | 'hooks' | 'exit';
+
+/** Close code 1001 (RFC 6455 §7.4.1): the endpoint is going away, as a server going down. */
+export const WS_GOING_AWAY = 1001;
 
 export interface ShutdownEvents {
   /** A phase started. `elapsedMs` counts from the first signal (or `shutdown()` call). */
@@ -38,6 +46,10 @@ export class Shutdown {
   readonly #drains: ServerDrain[] = [];
   readonly #events = new Emitter<ShutdownEvents>(['phase', 'hook', 'exit']);
   readonly #onSignal = (signal: string): void => this.#signal(signal);
+  readonly #onUncaughtException = (error: unknown): void => this.#uncaught('uncaughtException', error);
+  readonly #onUnhandledRejection = (reason: unknown): void => this.#uncaught('unhandledRejection', reason);
+  #crashed = false;
+  #listeningCheck = false;
   #installed = true;
   #signalsReceived = 0;
   #running: Promise<number> | undefined;
@@ -61,6 +73,11 @@ export class Shutdown {
     this.#hooks = [...this.#o.hooks];
     for (const server of this.#o.servers) this.#drains.push(new ServerDrain(server, () => this.#clock.now()));
     for (const signal of this.#o.signals) this.#o.signalSource.on(signal, this.#onSignal);
+    if (this.#o.uncaughtErrors !== 'node-default') {
+      this.#o.signalSource.on('uncaughtException', this.#onUncaughtException);
+      this.#o.signalSource.on('unhandledRejection', this.#onUnhandledRejection);
+    }
+    this.#addListeningCheck();
     this.#checkBudget();
   }
 
@@ -89,6 +106,7 @@ export class Shutdown {
     if (this.#running) throw new Error('Cannot add a server: the shutdown already started');
     resolveShutdownOptions({ servers: [server], env: {} });
     this.#drains.push(new ServerDrain(server, () => this.#clock.now()));
+    this.#addListeningCheck();
     return this;
   }
 
@@ -108,6 +126,8 @@ export class Shutdown {
     if (!this.#installed) return;
     this.#installed = false;
     for (const signal of this.#o.signals) this.#o.signalSource.off(signal, this.#onSignal);
+    this.#o.signalSource.off('uncaughtException', this.#onUncaughtException);
+    this.#o.signalSource.off('unhandledRejection', this.#onUnhandledRejection);
     if (!this.#running) for (const drain of this.#drains) drain.detach();
   }
 
@@ -125,6 +145,23 @@ export class Shutdown {
     this.#finish(code, this.#describePending(), true);
   }
 
+  #uncaught(kind: 'uncaughtException' | 'unhandledRejection', value: unknown): void {
+    const error = toError(value);
+    const reason = `${kind}: ${error.message}`;
+    this.#o.logger.error(`${kind}${this.#running ? ' during the shutdown' : ''}: ${error.stack ?? error.message}`);
+    if (typeof this.#health.fatal === 'function') this.#health.fatal(reason);
+    if (this.#o.uncaughtErrors !== 'shutdown' || this.#running) return;
+    // NOTE: the process is in an unknown state: it still drains (requests in flight on other paths may finish) but exits 1.
+    this.#crashed = true;
+    void this.shutdown(reason);
+  }
+
+  #addListeningCheck(): void {
+    if (this.#listeningCheck || !this.#o.checkServers || this.#drains.length === 0 || typeof this.#health.readiness !== 'function') return;
+    this.#listeningCheck = true;
+    this.#health.readiness(LISTENING_CHECK, listeningCheck(() => this.#drains.map((d) => ({ server: d.server, watchAccepts: (w: (port: number | undefined) => void) => d.watchAccepts(w) }))));
+  }
+
   async #run(reason: string): Promise<number> {
     const o = this.#o;
     this.#startedAt = this.#clock.now();
@@ -139,22 +176,40 @@ export class Shutdown {
     }, budgetMs);
     try {
       this.#enter('begin', reason);
-      this.#health.beginShutdown();
-      o.logger.info(`${reason}: readiness now fails (liveness keeps passing); budget ${formatMs(budgetMs)} (grace period ${formatMs(o.gracePeriodMs)} - margin ${formatMs(o.marginMs)})`);
-      let incomplete = false;
+      const budget = `budget ${formatMs(budgetMs)} (grace period ${formatMs(o.gracePeriodMs)} - margin ${formatMs(o.marginMs)})`;
+      // NOTE: kube-proxy falls back to terminating endpoints that are still serving (ready) when no endpoint is ready (KEP-1669): keepReadyDuringDrain keeps this one usable by it.
+      const keepReady = o.keepReadyDuringDrain && o.drainDelayMs > 0;
+      if (keepReady) {
+        o.logger.info(`${reason}: readiness keeps passing through the drain delay (keepReadyDuringDrain); liveness keeps passing; ${budget}`);
+      } else {
+        this.#health.beginShutdown();
+        o.logger.info(`${reason}: readiness now fails (liveness keeps passing); ${budget}`);
+      }
+      let incomplete = this.#crashed;
 
       if (o.drainDelayMs > 0) {
         this.#enter('drain-delay', reason);
         o.logger.info(`serving normally for ${formatMs(o.drainDelayMs)} (drainDelayMs) so endpoint removal reaches the load balancers`);
         await this.#orForced(this.#sleep(o.drainDelayMs));
         if (this.#exited) return this.#exitCode;
+        if (keepReady) {
+          this.#health.beginShutdown();
+          o.logger.info('drain delay over: readiness now fails');
+        }
       }
 
       this.#enter('stop-accepting', reason);
       const before = this.#drains.reduce((n, d) => n + d.inFlight().length, 0);
       const drained = Promise.all(this.#drains.map((d) => d.stopAccepting()));
-      o.logger.info(`stopped accepting on ${this.#drains.length} server(s); idle keep-alive connections closed; waiting for ${before} in-flight request(s)`);
+      const streams = this.#drains.reduce((n, d) => n + d.endEventStreams(), 0);
       const hooksMs = this.#hooks.reduce((sum, h) => sum + h.timeoutMs, 0);
+      // A closer function that hangs gets the drain's share of the budget, never the hooks'.
+      const sockets = await this.#closeWebSockets(Math.max(0, deadlineAt - hooksMs - this.#clock.now()));
+      if (this.#exited) return this.#exitCode;
+      if (this.#closersTimedOut) incomplete = true;
+      o.logger.info(
+        `stopped accepting on ${this.#drains.length} server(s); idle keep-alive connections closed; ${streams} event stream(s) ended; ${sockets} WebSocket(s) closed with ${WS_GOING_AWAY}; waiting for ${before - streams} in-flight request(s)`,
+      );
       const drainWindow = Math.max(0, deadlineAt - hooksMs - this.#clock.now());
       let timedOut = false;
       await this.#orForced(Promise.race([drained, this.#sleep(drainWindow).then(() => void (timedOut = true))]));
@@ -191,6 +246,38 @@ export class Shutdown {
   }
 
   #exitCode = 0;
+
+  /** Closes every listed WebSocket server's connections; returns how many `ws` clients were told 1001 (socket.io closes count as their engine's client count). */
+  async #closeWebSockets(limitMs: number): Promise<number> {
+    let closed = 0;
+    const controller = new AbortController();
+    const custom: Promise<unknown>[] = [];
+    for (const [i, target] of this.#o.webSockets.entries()) {
+      try {
+        closed += closeWebSocketServer(target, controller.signal, custom);
+      } catch (error) {
+        this.#o.logger.warn(`closing webSockets[${i}] failed: ${toError(error).message}`);
+      }
+    }
+    if (custom.length === 0) return closed;
+    const settled = Promise.allSettled(custom).then((results) => {
+      results.forEach((r) => {
+        if (r.status === 'rejected') this.#o.logger.warn(`closing WebSockets failed: ${toError(r.reason).message}`);
+      });
+    });
+    let timer: unknown;
+    const outcome = await this.#orForced(Promise.race([settled.then(() => 'done' as const), new Promise<'timeout'>((resolve) => (timer = this.#clock.setTimeout(() => resolve('timeout'), limitMs)))]));
+    this.#clock.clearTimeout(timer);
+    controller.abort(new Error('the shutdown moved on'));
+    if (outcome === 'timeout') {
+      this.#o.logger.error(`closing WebSockets (a \`webSockets\` function) did not finish within ${formatMs(limitMs)}; moving on`);
+      this.#pending.push(`webSockets function (timed out after ${formatMs(limitMs)})`);
+      this.#closersTimedOut = true;
+    }
+    return closed;
+  }
+
+  #closersTimedOut = false;
 
   #finish(code: number, pending: readonly string[], destroy: boolean): void {
     if (this.#exited) return;
@@ -313,4 +400,24 @@ function describeRequests(requests: readonly InFlightRequest[], now: number): st
  */
 export function shutdownOn(health: ShutdownHealth, options: ShutdownOptions = {}): Shutdown {
   return new Shutdown(health, options);
+}
+
+/** Starts closing one `webSockets` entry; returns the connections told 1001. A function's promise goes into `pending`. */
+function closeWebSocketServer(target: WebSocketCloser, signal: AbortSignal, pending: Promise<unknown>[]): number {
+  if (typeof target === 'function') {
+    pending.push(Promise.resolve().then(() => target(signal)));
+    return 0;
+  }
+  if ('clients' in target) {
+    let n = 0;
+    for (const client of target.clients) {
+      client.close(WS_GOING_AWAY, 'server shutting down');
+      n += 1;
+    }
+    return n;
+  }
+  // NOTE: socket.io: closing the engine closes every client's transport; the client sees "transport close" and reconnects (a server-side disconnect() would not).
+  const count = (target.engine as { clientsCount?: unknown }).clientsCount;
+  target.engine.close();
+  return typeof count === 'number' ? count : 0;
 }

@@ -1,4 +1,6 @@
+import { once } from 'node:events';
 import { Agent, request } from 'node:http';
+import { connect, createServer as createNetServer, type AddressInfo, type Socket } from 'node:net';
 
 /** One replica as the balancer sees it. */
 export interface Backend {
@@ -7,6 +9,9 @@ export interface Backend {
   readonly probePort: number;
   ready: boolean;
 }
+
+/** The error of a request sent while no backend was ready. */
+export const NO_READY_BACKEND = 'no ready backend';
 
 /** What one request through the balancer gave: `ok`, or the error code / HTTP status that failed it. */
 export type RequestOutcome = { readonly ok: true } | { readonly ok: false; readonly error: string };
@@ -27,6 +32,7 @@ export class ReadinessBalancer {
   readonly #pollMs: number;
   readonly #readinessPath: string;
   #next = 0;
+  #nextConnection = 0;
 
   constructor(options: { readonly pollMs: number; readonly readinessPath: string }) {
     this.#pollMs = options.pollMs;
@@ -52,11 +58,16 @@ export class ReadinessBalancer {
     for (const backend of [...this.#entries.keys()]) this.remove(backend);
   }
 
+  /** The next ready backend for a new long-lived connection, round robin (its own turn, apart from the requests'), or undefined when none is ready. */
+  pick(): Backend | undefined {
+    const ready = [...this.#entries.values()].filter((e) => e.backend.ready);
+    return ready.length === 0 ? undefined : ready[this.#nextConnection++ % ready.length]!.backend;
+  }
+
   /** Sends `GET path` to the next ready backend, round robin. */
   send(path: string): Promise<RequestOutcome> {
-    const ready = [...this.#entries.values()].filter((e) => e.backend.ready);
-    if (ready.length === 0) return Promise.resolve({ ok: false, error: 'no ready backend' });
-    const entry = ready[this.#next++ % ready.length]!;
+    const entry = this.#pickEntry();
+    if (!entry) return Promise.resolve({ ok: false, error: NO_READY_BACKEND });
     return new Promise((resolve) => {
       const req = request({ host: '127.0.0.1', port: entry.backend.appPort, path, agent: entry.agent, timeout: 10_000 }, (res) => {
         res.resume();
@@ -67,6 +78,11 @@ export class ReadinessBalancer {
       req.on('error', (error: NodeJS.ErrnoException) => resolve({ ok: false, error: error.code ?? error.message }));
       req.end();
     });
+  }
+
+  #pickEntry(): Entry | undefined {
+    const ready = [...this.#entries.values()].filter((e) => e.backend.ready);
+    return ready.length === 0 ? undefined : ready[this.#next++ % ready.length];
   }
 
   #poll(backend: Backend): Promise<void> {
@@ -85,5 +101,55 @@ export class ReadinessBalancer {
       req.on('error', () => done(false));
       req.end();
     });
+  }
+}
+
+/**
+ * A layer-4 front door, as kube-proxy is for a Service: every new TCP connection is piped to the
+ * backend `pick()` names at that moment; connections already piped stay where they are. Long-lived
+ * clients (WebSockets) reconnect through it and land on whatever is ready then.
+ */
+export class TcpFront {
+  readonly #pick: () => number | undefined;
+  readonly #sockets = new Set<Socket>();
+  readonly #server = createNetServer((client) => this.#pipe(client));
+
+  /** `pick` returns the backend port for a new connection, or undefined to refuse it. */
+  constructor(pick: () => number | undefined) {
+    this.#pick = pick;
+  }
+
+  /** Listens on a free loopback port. */
+  async listen(): Promise<this> {
+    this.#server.listen(0, '127.0.0.1');
+    await once(this.#server, 'listening');
+    return this;
+  }
+
+  get port(): number {
+    return (this.#server.address() as AddressInfo).port;
+  }
+
+  async close(): Promise<void> {
+    for (const socket of this.#sockets) socket.destroy();
+    await new Promise<void>((resolve) => this.#server.close(() => resolve()));
+  }
+
+  #pipe(client: Socket): void {
+    const port = this.#pick();
+    if (port === undefined) {
+      client.destroy();
+      return;
+    }
+    const upstream = connect({ host: '127.0.0.1', port });
+    for (const socket of [client, upstream]) {
+      this.#sockets.add(socket);
+      socket.once('close', () => this.#sockets.delete(socket));
+    }
+    // An end on one side is passed on as an end, a reset as a reset.
+    client.pipe(upstream);
+    upstream.pipe(client);
+    client.on('error', () => upstream.destroy());
+    upstream.on('error', () => client.resetAndDestroy());
   }
 }

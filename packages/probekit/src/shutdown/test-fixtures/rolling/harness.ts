@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { ReadinessBalancer, type Backend } from './balancer.js';
+import { NO_READY_BACKEND, ReadinessBalancer, TcpFront, type Backend } from './balancer.js';
+import { socketIoLoad, webSocketLoad, type WebSocketLoadResult } from './ws-clients.js';
 
 /** Options of one rolling-restart run. */
 export interface RollingRestartOptions {
@@ -22,6 +23,12 @@ export interface RollingRestartOptions {
   readonly concurrency?: number;
   /** A replica still running this long after SIGTERM is SIGKILLed (the grace period). @default 30000 */
   readonly gracePeriodMs?: number;
+  /** WebSocket clients kept connected (through a layer-4 front that picks a ready replica per connection) beside the HTTP load. @default 0 */
+  readonly webSocketClients?: number;
+  /** Path of the replicas' WebSocket echo (ws clients). @default '/ws' */
+  readonly webSocketPath?: string;
+  /** `ws` clients sending text and expecting it back, or socket.io clients emitting `echo` with an ack. @default 'ws' */
+  readonly webSocketClient?: 'ws' | 'socket.io';
 }
 
 export interface RollingRestartResult {
@@ -38,6 +45,8 @@ export interface RollingRestartResult {
   /** Milliseconds from SIGTERM to exit, per terminated replica. */
   readonly drainMs: readonly number[];
   readonly durationMs: number;
+  /** What the WebSocket clients saw, when `webSocketClients` > 0. */
+  readonly webSockets?: WebSocketLoadResult;
 }
 
 interface Replica {
@@ -54,7 +63,7 @@ const RESET_CODES = new Set(['ECONNRESET', 'EPIPE', 'socket hang up']);
  * replica, wait until the balancer sees it ready, SIGTERM the oldest, wait for it to exit.
  */
 export async function rollingRestart(options: RollingRestartOptions): Promise<RollingRestartResult> {
-  const o = { readinessPath: '/readyz', paths: ['/'], replicas: 3, rounds: 10, pollMs: 1000, concurrency: 8, gracePeriodMs: 30_000, env: {}, ...options };
+  const o = { readinessPath: '/readyz', paths: ['/'], replicas: 3, rounds: 10, pollMs: 1000, concurrency: 8, gracePeriodMs: 30_000, env: {}, webSocketClients: 0, webSocketPath: '/ws', webSocketClient: 'ws', ...options };
   const balancer = new ReadinessBalancer({ pollMs: o.pollMs, readinessPath: o.readinessPath });
   const running: Replica[] = [];
   const errors: Record<string, number> = {};
@@ -62,6 +71,7 @@ export async function rollingRestart(options: RollingRestartOptions): Promise<Ro
   const drainMs: number[] = [];
   let requests = 0;
   let ok = 0;
+  let webSockets: WebSocketLoadResult | undefined;
   let loading = true;
   let serial = 0;
   const start = Date.now();
@@ -113,14 +123,28 @@ export async function rollingRestart(options: RollingRestartOptions): Promise<Ro
       requests += 1;
       if (outcome.ok) ok += 1;
       else errors[outcome.error] = (errors[outcome.error] ?? 0) + 1;
+      // NOTE: with no ready backend, send() settles without I/O: without a pause this loop would run on
+      // microtasks only and starve the readiness polls' timers, so no backend could ever become ready.
+      if (!outcome.ok && outcome.error === NO_READY_BACKEND) await sleep(10);
     }
   };
 
   let load: Promise<void[]> | undefined;
+  let front: TcpFront | undefined;
+  let stopSockets!: () => void;
+  const socketsStopped = new Promise<void>((resolve) => (stopSockets = resolve));
+  let socketLoad: Promise<WebSocketLoadResult> | undefined;
   try {
     for (let i = 0; i < o.replicas; i++) running.push(await startReplica());
     for (const replica of running) await waitReady(replica);
     load = Promise.all(Array.from({ length: o.concurrency }, (_, i) => worker(o.paths[i % o.paths.length]!)));
+    if (o.webSocketClients > 0) {
+      front = await new TcpFront(() => balancer.pick()?.appPort).listen();
+      socketLoad =
+        o.webSocketClient === 'ws'
+          ? webSocketLoad(`ws://127.0.0.1:${front.port}${o.webSocketPath}`, o.webSocketClients, socketsStopped)
+          : socketIoLoad(`http://127.0.0.1:${front.port}`, o.webSocketClients, socketsStopped);
+    }
     for (let round = 0; round < o.rounds; round++) {
       const fresh = await startReplica();
       await waitReady(fresh);
@@ -132,7 +156,10 @@ export async function rollingRestart(options: RollingRestartOptions): Promise<Ro
     await sleep(o.pollMs);
   } finally {
     loading = false;
+    stopSockets();
     await load;
+    webSockets = await socketLoad;
+    await front?.close();
     for (const replica of running) {
       const exited = once(replica.child, 'exit');
       replica.child.kill('SIGKILL');
@@ -142,7 +169,7 @@ export async function rollingRestart(options: RollingRestartOptions): Promise<Ro
   }
   const failed = requests - ok;
   const resets = Object.entries(errors).reduce((n, [code, count]) => n + (RESET_CODES.has(code) ? count : 0), 0);
-  return { rounds: o.rounds, requests, ok, failed, resets, errors, exits, drainMs, durationMs: Date.now() - start };
+  return { rounds: o.rounds, requests, ok, failed, resets, errors, exits, drainMs, durationMs: Date.now() - start, ...(webSockets ? { webSockets } : {}) };
 }
 
 function sleep(ms: number): Promise<void> {

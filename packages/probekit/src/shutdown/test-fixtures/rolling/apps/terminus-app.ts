@@ -1,8 +1,10 @@
 // The rolling-restart app with @godaddy/terminus, set up as its README recommends for Kubernetes:
 // a readiness health check, `beforeShutdown` delaying the shutdown by the drain delay, `useExit0`.
+// A WebSocket echo at /ws (ws) for the WebSocket row; terminus' README says nothing about WebSockets, so nothing closes them.
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createTerminus } from '@godaddy/terminus';
+import { WebSocketServer } from 'ws';
 
 const drainDelayMs = Number(process.env['DRAIN_DELAY_MS'] ?? 5000);
 const server = createServer((req, res) => {
@@ -11,6 +13,8 @@ const server = createServer((req, res) => {
   const ms = url.pathname === '/work' ? Math.min(Number(url.searchParams.get('ms')) || 0, 10_000) : 0;
   setTimeout(() => res.end(ms > 0 ? 'done\n' : 'hello from terminus\n'), ms);
 });
+const wss = new WebSocketServer({ server, path: '/ws' });
+wss.on('connection', (ws) => ws.on('message', (data) => ws.send(data.toString())));
 createTerminus(server, {
   healthChecks: { '/readyz': async () => 'ok', '/livez': async () => 'ok' },
   signals: ['SIGTERM', 'SIGINT'],
