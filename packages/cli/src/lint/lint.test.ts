@@ -50,10 +50,11 @@ describe('the manifest corpus', () => {
 describe('lintText', () => {
   test('malformed YAML is a positioned finding, never a throw', async () => {
     const findings = await lintText('a: [1, 2\nb: c\n', 'bad.yaml');
-    assert.equal(findings.length > 0, true);
-    assert.equal(findings[0]?.ruleId, 'yaml-syntax');
-    assert.equal(findings[0]?.file, 'bad.yaml');
-    assert.equal(typeof findings[0]?.line, 'number');
+    // The unclosed flow sequence is noticed where the next block key starts: line 2, column 1.
+    assert.deepEqual(
+      findings.map((f) => `${f.file}:${f.line}:${f.column} ${f.ruleId}`),
+      ['bad.yaml:2:1 yaml-syntax'],
+    );
     assert.doesNotMatch(findings[0]?.message ?? '', /\n|at .*\.js/);
   });
 
@@ -124,7 +125,22 @@ describe('report formats', () => {
     const findings = await lintText(read('kustomize-rendered.yaml'), 'k.yaml');
     const doc = JSON.parse(formatJson(findings, 1)) as { summary: unknown; findings: { ruleId: string; line: number }[] };
     assert.deepEqual(doc.summary, { error: 2, warning: 2, note: 0 });
-    assert.deepEqual(doc.findings[0], { ...findings[0] });
+    // Written out by hand: line 33 column 9 is the `livenessProbe:` key of container `orders`.
+    assert.deepEqual(doc.findings[0], {
+      ruleId: 'probe-shared-endpoint',
+      severity: 'error',
+      message: 'livenessProbe and readinessProbe both probe GET :8080/api/readyz',
+      fix: 'Serve separate endpoints (/livez for "am I wedged?", /readyz for "can I serve?") and point each probe at its own.',
+      file: 'k.yaml',
+      line: 33,
+      column: 9,
+      object: 'Deployment/prod-orders',
+      container: 'orders',
+    });
+    assert.deepEqual(
+      doc.findings.map((f) => `${f.line} ${f.ruleId}`),
+      ['33 probe-shared-endpoint', '35 liveness-on-readiness-endpoint', '38 timeout-not-below-period', '48 readiness-missing'],
+    );
   });
 
   test('sarif is 2.1.0 with every rule declared and results pointing at their rule', async () => {
