@@ -8,7 +8,6 @@ import { createInterface } from 'node:readline';
 import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { VirtualClock } from '../engine/clock.js';
-import { Health } from '../health.js';
 import { HealthEngine } from '../engine/engine.js';
 import { renderExposition } from '../metrics/exposition.js';
 import { attachForensics, MAIN_JOURNAL, STATE_FILE } from './index.js';
@@ -17,8 +16,6 @@ import { judge } from './verdict.js';
 
 const fixture = fileURLToPath(new URL('./test-fixtures/liveness-service.js', import.meta.url));
 const wedging = fileURLToPath(new URL('./test-fixtures/wedging-service.js', import.meta.url));
-// NOTE: the probe worker records its /livez answers once the lead has wired forensics and metrics into the probe server.
-const wired = typeof (Health.prototype as { metrics?: unknown }).metrics === 'function';
 
 interface Started {
   readonly child: ChildProcess;
@@ -144,7 +141,7 @@ describe('restart forensics', () => {
     }
   });
 
-  test('a main loop wedged for good: the probe worker records the failing /livez answers, and the next process reports them', { skip: wired ? false : 'the probe server does not record served answers yet (integration pending)' }, async () => {
+  test('a main loop wedged for good: the probe worker records the failing /livez answers, and the next process reports them', async () => {
     const stateDir = await mkdtemp(join(tmpdir(), 'probekit-wedge-'));
     const children: ChildProcess[] = [];
     try {
