@@ -38,7 +38,9 @@ test('the served-liveness recorder journals only /livez GET and HEAD answers, fa
     await until(async () => (pick(await journal()).failures === 2));
     assert.deepEqual(pick(await journal()), { ok: false, failures: 2, reason: 'eventloop: event loop blocked for 9 s' });
 
-    // NOTE: the kubelet counts 200-399 as success (pkg/probe/http/http.go), so a 399 is a pass.
+    // NOTE: the kubelet counts 200-399 as success, so a 399 is a pass: kubernetes/kubernetes
+    // pkg/probe/http/http.go DoHTTPProbe, `res.StatusCode >= http.StatusOK && res.StatusCode <
+    // http.StatusBadRequest` (read at commit 03aacded1e0e8e9ebf2a84039f02433bb7b38bd0).
     recorder.observe({ method: 'GET', url: '/livez' }, 399, snapshot, 0);
     assert.deepEqual(pick(await journal()), { ok: true, failures: 0 });
     recorder.observe({ method: 'GET', url: '/livez' }, 400, snapshot, 0);
