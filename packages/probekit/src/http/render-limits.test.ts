@@ -267,3 +267,30 @@ describe('the details token', () => {
     }
   });
 });
+
+describe('single-check endpoints', () => {
+  test('/readyz/<name> answers for that check alone; an unknown name is a 404 naming it', async () => {
+    const health = await engineWith((h) => {
+      h.readiness('db', fail);
+      h.readiness('cache', () => undefined);
+    });
+    try {
+      assert.deepEqual(
+        [answer(health, { url: '/readyz/db' }).status, answer(health, { url: '/readyz/db' }).body],
+        [503, '[-]db failed: reason withheld\nreadyz check failed\n'],
+      );
+      assert.deepEqual(
+        [answer(health, { url: '/readyz/cache?verbose' }).status, answer(health, { url: '/readyz/cache?verbose' }).body],
+        [200, '[+]cache ok\nreadyz check passed\n'],
+      );
+      assert.deepEqual(
+        [answer(health, { url: '/readyz/nope' }).status, answer(health, { url: '/readyz/nope' }).body],
+        [404, 'no check named "nope" on readyz\n'],
+      );
+      const long = 'n'.repeat(100);
+      assert.equal(answer(health, { url: `/readyz/${long}` }).body, `no check named "${'n'.repeat(64)}" on readyz\n`);
+    } finally {
+      health.stop();
+    }
+  });
+});
