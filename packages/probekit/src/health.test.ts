@@ -17,7 +17,7 @@ test('health.shutdownOn runs the shutdown on the health clock: readiness off at 
   const log = (line: string): void => {
     lines.push(line);
   };
-  health.shutdownOn({
+  const shutdown = health.shutdownOn({
     signalSource: signals,
     exit: (code) => exits.push(code),
     drainDelayMs: 3000,
@@ -26,17 +26,20 @@ test('health.shutdownOn runs the shutdown on the health clock: readiness off at 
     logger: { info: log, warn: log, error: log },
     hooks: [{ name: 'close-pool', run: () => hooked.push(clock.now()) }],
   });
-  const start = clock.now();
-  signals.emit('SIGTERM', 'SIGTERM');
-  assert.equal(evaluate(health.snapshot(), 'readiness', { loopBlockedMs: 0 }).ok, false);
-  assert.equal(evaluate(health.snapshot(), 'liveness', { loopBlockedMs: 0 }).ok, true);
-  await clock.advance(2999);
-  assert.deepEqual(hooked, []);
-  await clock.advance(1000);
-  assert.equal(hooked.length, 1);
-  assert.ok((hooked[0] ?? 0) - start >= 3000);
-  assert.deepEqual(exits, [0]);
-  await health.close();
+  try {
+    const start = clock.now();
+    signals.emit('SIGTERM', 'SIGTERM');
+    assert.equal(evaluate(health.snapshot(), 'readiness', { loopBlockedMs: 0 }).ok, false);
+    assert.equal(evaluate(health.snapshot(), 'liveness', { loopBlockedMs: 0 }).ok, true);
+    await clock.advance(2999);
+    assert.deepEqual(hooked, []);
+    await clock.advance(1000);
+    assert.deepEqual(hooked.map((at) => at - start), [3000]);
+    assert.deepEqual(exits, [0]);
+  } finally {
+    shutdown.dispose();
+    await health.close();
+  }
 });
 
 test('createHealth names every option it accepts when given an unknown one', () => {

@@ -55,10 +55,11 @@ describe('the manifest corpus', () => {
 describe('lintText', () => {
   test('malformed YAML is a positioned finding, never a throw', async () => {
     const findings = await lintText('a: [1, 2\nb: c\n', 'bad.yaml');
-    assert.equal(findings.length > 0, true);
-    assert.equal(findings[0]?.ruleId, 'yaml-syntax');
-    assert.equal(findings[0]?.file, 'bad.yaml');
-    assert.equal(typeof findings[0]?.line, 'number');
+    // The flow sequence `[` opened at line 1, column 4 is never closed: reported once, where it opened.
+    assert.deepEqual(
+      findings.map((f) => `${f.file}:${f.line}:${f.column} ${f.ruleId}`),
+      ['bad.yaml:1:4 yaml-syntax'],
+    );
     assert.doesNotMatch(findings[0]?.message ?? '', /\n|at .*\.js/);
   });
 
@@ -299,7 +300,25 @@ describe('report formats', () => {
     const findings = await lintText(read('kustomize-rendered.yaml'), 'k.yaml');
     const doc = JSON.parse(formatJson(findings, 1)) as { summary: unknown; findings: { ruleId: string; line: number }[] };
     assert.deepEqual(doc.summary, { error: 1, warning: 2, note: 0 });
-    assert.deepEqual(doc.findings[0], { ...findings[0] });
+    // Written out by hand from the fixture: line 33 column 9 is the `livenessProbe:` key of container
+    // `orders`; liveness (period 5 s × default threshold 3 = 15 s) acts before readiness (10 s × 3 = 30 s)
+    // on the same path, so sharing it is a warning; timeoutSeconds 5 equals periodSeconds 5 (not reported).
+    assert.deepEqual(doc.findings[0], {
+      ruleId: 'probe-shared-endpoint',
+      severity: 'warning',
+      message:
+        'livenessProbe and readinessProbe both probe GET :8080/api/readyz and liveness acts after 15s of failures, readiness after 30s: every failure that takes the pod out of the load balancer also restarts it',
+      fix: 'Serve separate endpoints (/livez for "am I wedged?", /readyz for "can I serve?"), or keep the shared one cheap and give liveness a higher failureThreshold than readiness.',
+      file: 'k.yaml',
+      line: 33,
+      column: 9,
+      object: 'Deployment/prod-orders',
+      container: 'orders',
+    });
+    assert.deepEqual(
+      doc.findings.map((f) => `${f.line} ${f.ruleId}`),
+      ['33 probe-shared-endpoint', '35 liveness-on-readiness-endpoint', '48 readiness-missing'],
+    );
   });
 
   test('sarif is 2.1.0 with every rule declared and results pointing at their rule', async () => {

@@ -80,7 +80,7 @@ test('http: fails under refuse, reset, blackhole and latency, and recovers each 
   });
 });
 
-test('http: 1,000 runs reuse one keep-alive connection and leak no socket, also when bodies are unread', { timeout: 120_000 }, async () => {
+test('http: 1,000 runs reuse one keep-alive connection, and 1,000 runs that leave a 1 MB body unread never pile up sockets', { timeout: 120_000 }, async () => {
   const definition = httpCheck(`http://127.0.0.1:${port}/big`);
   await runOnce(definition, 2000);
   await new Promise((resolve) => setTimeout(resolve, 50));
@@ -90,14 +90,14 @@ test('http: 1,000 runs reuse one keep-alive connection and leak no socket, also 
     const run = await runOnce(definition, 5000);
     assert.equal(run.ok, true, `run ${i}: ${run.message}`);
   }
-  // An unread 1 MB body cancelled each run: the connection may be replaced, never piled up.
+  // An unread 1 MB body cancelled each run: fetch closes that connection rather than drain the
+  // body (measured: 1,000 new connections for 1,000 runs), so the claim here is no pile-up.
   assert.ok(sockets.size <= openBefore + 1, `open sockets ${openBefore} -> ${sockets.size}`);
   const small = httpCheck(`http://127.0.0.1:${port}/`);
   await runOnce(small, 2000);
   const openedMid = opened;
   for (let i = 0; i < 1000; i++) assert.equal((await runOnce(small, 5000)).ok, true);
   assert.equal(opened, openedMid, 'small bodies: every run reused the keep-alive connection');
-  assert.ok(opened - openedBefore <= 1001);
 });
 
 test('http: options are validated by name', () => {

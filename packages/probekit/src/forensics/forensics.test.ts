@@ -8,8 +8,8 @@ import { createInterface } from 'node:readline';
 import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { VirtualClock } from '../engine/clock.js';
-import { Health } from '../health.js';
 import { HealthEngine } from '../engine/engine.js';
+import { Health } from '../health.js';
 import { renderExposition } from '../metrics/exposition.js';
 import { attachForensics } from './index.js';
 import { MAIN_JOURNAL, STATE_FILE } from './files.js';
@@ -18,8 +18,6 @@ import { judge } from './verdict.js';
 
 const fixture = fileURLToPath(new URL('./test-fixtures/liveness-service.js', import.meta.url));
 const wedging = fileURLToPath(new URL('./test-fixtures/wedging-service.js', import.meta.url));
-// NOTE: the probe worker records its /livez answers once the lead has wired forensics and metrics into the probe server.
-const wired = typeof (Health.prototype as { metrics?: unknown }).metrics === 'function';
 
 interface Started {
   readonly child: ChildProcess;
@@ -145,7 +143,7 @@ describe('restart forensics', () => {
     }
   });
 
-  test('a main loop wedged for good: the probe worker records the failing /livez answers, and the next process reports them', { skip: wired ? false : 'the probe server does not record served answers yet (integration pending)' }, async () => {
+  test('a main loop wedged for good: the probe worker records the failing /livez answers, and the next process reports them', async () => {
     const stateDir = await mkdtemp(join(tmpdir(), 'probekit-wedge-'));
     const children: ChildProcess[] = [];
     try {

@@ -81,8 +81,10 @@ test('raw random bytes on the probe socket never get a 500 and never crash the s
     await fc.assert(
       fc.asyncProperty(raw, async (payload) => {
         const answer = await exchange(server.port, payload);
-        const status = /^HTTP\/1\.1 (\d{3})/.exec(answer)?.[1];
-        if (status !== undefined) assert.ok(['200', '400', '404', '405', '431', '503'].includes(status), `status ${status}`);
+        // Only a payload of bare line breaks goes unanswered: the HTTP parser skips empty lines
+        // before a request line and the client's end arrives first. Every other payload is answered.
+        if (/^[\r\n]*$/.test(payload)) assert.equal(answer, '');
+        else assert.match(answer, /^HTTP\/1\.1 (200|400|404|405|431|503) /, `answer to ${JSON.stringify(payload)}: ${JSON.stringify(answer.slice(0, 40))}`);
         assert.ok(!answer.includes(SECRET));
       }),
       { numRuns: 150 },
@@ -98,7 +100,8 @@ function exchange(port: number, payload: string): Promise<string> {
   return new Promise((resolve) => {
     const socket = connect({ host: '127.0.0.1', port });
     let data = '';
-    socket.setTimeout(2000, () => socket.destroy());
+    // A bound for a busy machine only: the server answers or closes at once.
+    socket.setTimeout(10_000, () => socket.destroy());
     socket.on('data', (chunk) => (data += chunk.toString('latin1')));
     socket.on('error', () => {});
     socket.on('close', () => resolve(data));

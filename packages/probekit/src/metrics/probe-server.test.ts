@@ -4,18 +4,14 @@ import { createInterface } from 'node:readline';
 import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { VirtualClock } from '../engine/clock.js';
-import { createHealth, Health } from '../health.js';
-
-// NOTE: runs once the lead has wired metrics into the probe server (docs/metrics.md, "Integration").
-const wired = typeof (Health.prototype as { metrics?: unknown }).metrics === 'function';
-const skip = wired ? false : 'metrics are not wired into the probe server yet (health.metrics() missing)';
+import { createHealth } from '../health.js';
 
 function lines(text: string, prefix: string): string[] {
   return text.split('\n').filter((l) => l.startsWith(prefix));
 }
 
 for (const thread of ['main', 'worker'] as const) {
-  describe(`/metrics on the probe server (thread: ${thread})`, { skip }, () => {
+  describe(`/metrics on the probe server (thread: ${thread})`, () => {
     test('counts the requests it serves by probe and code, and serves the engine series', async () => {
       const clock = new VirtualClock();
       const health = createHealth({ clock, env: {} });
@@ -43,7 +39,7 @@ for (const thread of ['main', 'worker'] as const) {
   });
 }
 
-describe('/metrics from the worker after a scrape', { skip }, () => {
+describe('/metrics from the worker after a scrape', () => {
   test('check runs reach the worker at once, not only with the 5 s post', async () => {
     const clock = new VirtualClock();
     const health = createHealth({ clock, env: {} });
@@ -71,7 +67,7 @@ describe('/metrics from the worker after a scrape', { skip }, () => {
   });
 });
 
-describe('/metrics from the worker while the main loop is blocked', { skip }, () => {
+describe('/metrics from the worker while the main loop is blocked', () => {
   test('answers at once and shows the blocked seconds rising', async () => {
     const fixture = fileURLToPath(new URL('./test-fixtures/blocking-metrics-service.js', import.meta.url));
     const child = spawn(process.execPath, [fixture], { stdio: ['pipe', 'pipe', 'inherit'] });

@@ -85,7 +85,8 @@ export async function runReal(scenario: Scenario, options: RealModeOptions): Pro
   }
 }
 
-function scheduleFault(scheduler: RealScheduler, proxy: FaultProxy, fault: Extract<Scenario['faults'][number], { target: 'dependency' }>, log: (line: string) => void): void {
+/** Turns a dependency fault into fault-proxy modes over time. Exported for its test (virtual time, a recording proxy). */
+export function scheduleFault(scheduler: Pick<Scheduler, 'at'>, proxy: Pick<FaultProxy, 'setMode'>, fault: Extract<Scenario['faults'][number], { target: 'dependency' }>, log: (line: string) => void): void {
   const set = (mode: FaultMode): void => {
     proxy.setMode(mode).catch((error: unknown) => log(`lab: fault proxy: ${(error as Error).message}`));
   };

@@ -1,0 +1,114 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { VirtualClock } from './clock.js';
+import { HealthEngine, type EngineOptions } from './engine.js';
+
+function engine(options: Omit<EngineOptions, 'clock'> = {}): HealthEngine {
+  return new HealthEngine({ ...options, clock: new VirtualClock() });
+}
+
+const isRestartStorm = (name: string) => (error: unknown) =>
+  error instanceof TypeError && error.message.startsWith(`Refusing to register dependency check \`${name}\` on liveness.`);
+
+describe('the restart-storm refusal and its allowlist', () => {
+  test('allowing one dependency on liveness allows that one by name and still refuses every other', () => {
+    const health = engine({ allowLivenessDependencies: ['postgres'] });
+    try {
+      health.liveness('postgres', () => undefined, { dependency: true });
+      assert.throws(() => health.liveness('redis', () => undefined, { dependency: true }), isRestartStorm('redis'));
+      assert.throws(() => health.liveness('postgres-replica', () => undefined, { dependency: true }), isRestartStorm('postgres-replica'));
+      assert.throws(() => health.liveness('postgre', () => undefined, { dependency: true }), isRestartStorm('postgre'));
+      assert.throws(() => health.check('nats', { check: () => undefined, dependency: true }, { probes: ['readiness', 'liveness'] }), isRestartStorm('nats'));
+      assert.deepEqual(
+        health.snapshot().checks.map((c) => c.name),
+        ['postgres'],
+        'a refused check is not registered',
+      );
+    } finally {
+      health.stop();
+    }
+  });
+
+  test('a dependency declared by the check definition is refused like one declared in the options', () => {
+    const health = engine({ allowLivenessDependencies: ['postgres'] });
+    try {
+      assert.throws(() => health.liveness('redis', { check: () => undefined, dependency: true }), isRestartStorm('redis'));
+      health.liveness('postgres', { check: () => undefined, dependency: true });
+      assert.equal(health.snapshot().checks[0]?.dependency, true);
+    } finally {
+      health.stop();
+    }
+  });
+
+  test('the options may turn a definition back into a non-dependency, and a non-dependency is never refused', () => {
+    const health = engine();
+    try {
+      health.liveness('cache', { check: () => undefined, dependency: true }, { dependency: false });
+      health.liveness('self', () => undefined);
+      assert.deepEqual(
+        health.snapshot().checks.map((c) => [c.name, c.dependency]),
+        [
+          ['cache', false],
+          ['self', false],
+        ],
+      );
+    } finally {
+      health.stop();
+    }
+  });
+
+  test('an empty allowlist refuses every dependency on liveness', () => {
+    const health = engine({ allowLivenessDependencies: [] });
+    try {
+      assert.throws(() => health.liveness('postgres', () => undefined, { dependency: true }), isRestartStorm('postgres'));
+      assert.throws(() => health.check('postgres', () => undefined, { probes: ['liveness'], dependency: true }), isRestartStorm('postgres'));
+      health.check('postgres', () => undefined, { probes: ['startup', 'readiness'], dependency: true });
+    } finally {
+      health.stop();
+    }
+  });
+
+  test('dependencies in checkDefaults reach liveness checks and are refused too', () => {
+    const health = engine({ checkDefaults: { dependency: true }, allowLivenessDependencies: ['a'] });
+    try {
+      health.liveness('a', () => undefined);
+      assert.throws(() => health.liveness('b', () => undefined), isRestartStorm('b'));
+    } finally {
+      health.stop();
+    }
+  });
+});
+
+describe('change events', () => {
+  test('every change made in one turn is announced once, with the state after the last of them', async () => {
+    const health = engine();
+    const seen: number[] = [];
+    health.on('change', (s) => seen.push(s.checks.length));
+    try {
+      health.readiness('a', () => undefined);
+      health.readiness('b', () => undefined);
+      health.readiness('c', () => undefined);
+      health.beginShutdown();
+      assert.deepEqual(seen, [], 'announced on a later microtask, not synchronously');
+      await Promise.resolve();
+      assert.deepEqual(seen, [3]);
+      health.heartbeat('jobs', { timeoutMs: 1000 });
+      await Promise.resolve();
+      assert.deepEqual(seen, [3, 4], 'a change on a later turn is announced again');
+    } finally {
+      health.stop();
+    }
+  });
+
+  test('the snapshot version counts every change, including the coalesced ones', async () => {
+    const health = engine();
+    try {
+      const before = health.snapshot().version;
+      health.readiness('a', () => undefined);
+      health.readiness('b', () => undefined);
+      assert.equal(health.snapshot().version, before + 2);
+    } finally {
+      health.stop();
+    }
+  });
+});
