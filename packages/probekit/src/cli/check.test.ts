@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -96,31 +95,6 @@ describe('probekit check starts fast', () => {
     for (const spec of [...main, ...check]) assert.match(spec, /^node:/, `\`${spec}\` is imported at load`);
     assert.ok(check.has('node:http') && check.has('node:net'), [...check].join(', '));
   });
-
-  test('a check costs little more than starting node (measured against `node -e 0`)', async (t) => {
-    const server = createServer((_req, res) => res.end('ok'));
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/livez`;
-    const bin = fileURLToPath(new URL('../../bin/probekit.js', import.meta.url));
-    const time = (args: string[]): Promise<number> =>
-      new Promise((resolve, reject) => {
-        const started = performance.now();
-        execFile(process.execPath, args, (error) => (error ? reject(error) : resolve(performance.now() - started)));
-      });
-    const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
-    try {
-      const bare: number[] = [];
-      const check: number[] = [];
-      for (let i = 0; i < 5; i++) {
-        bare.push(await time(['-e', '0']));
-        check.push(await time([bin, 'check', url, '-q']));
-      }
-      const overhead = median(check) - median(bare);
-      t.diagnostic(`node -e 0: median ${median(bare).toFixed(0)} ms; probekit check: median ${median(check).toFixed(0)} ms; overhead ${overhead.toFixed(0)} ms`);
-      // Generous: the machine is shared. The import-graph test above is the precise guard.
-      assert.ok(overhead < 500, `overhead ${overhead.toFixed(0)} ms`);
-    } finally {
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    }
-  });
+  // How long a whole exec probe takes is measured in the benchmark (docs/benchmarks.md, comparison 7),
+  // not here: a timed test fails on a loaded machine. The import graph above is the guard.
 });
