@@ -33,3 +33,4 @@ export type { CliIO, Command, CommandEntry, Program } from './cli/dispatch.js';
 export { ENDPOINTS, ENDPOINT_NAMES, PATH_TARGETS, PROBE_PATHS } from './http/endpoints.js';
 export type { Endpoint } from './http/endpoints.js';
 export { PROBE_USER_AGENT } from './kubelet/probe-client.js';
+export { KUBELET_USER_AGENT } from './kubelet/facts.js';

@@ -5,7 +5,7 @@
  */
 import { request } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import { effectiveTiming, MAX_PROBE_BODY_BYTES, PROBE_DEFAULTS, PROBE_FIELD, PROBE_KINDS } from 'probekit/internal';
+import { effectiveTiming, MAX_PROBE_BODY_BYTES, PROBE_DEFAULTS, PROBE_FIELD, PROBE_KINDS, PROBE_PATHS } from 'probekit/internal';
 import { worstCaseBudgetSeconds } from './rules/index.js';
 import type { ProbeKind } from 'probekit/internal';
 import type { Finding } from './lint.js';
@@ -38,7 +38,6 @@ export interface LiveResult {
   readonly unreachable?: string;
 }
 
-const ENDPOINTS: Readonly<Record<ProbeKind, string>> = { liveness: '/livez', readiness: '/readyz', startup: '/startupz' };
 
 interface Fetched {
   readonly status: number;
@@ -126,7 +125,7 @@ export async function lintLive(base: URL, options: LiveOptions = {}): Promise<Li
   if (options.token !== undefined) json['authorization'] = `Bearer ${options.token}`;
   let sawDetails = false;
   for (const kind of PROBE_KINDS) {
-    const endpoint = new URL(ENDPOINTS[kind], base);
+    const endpoint = new URL(PROBE_PATHS[kind], base);
     let doc: Fetched;
     try {
       doc = await fetchOnce(endpoint, json, timeoutMs);

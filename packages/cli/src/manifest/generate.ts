@@ -3,7 +3,7 @@
  * probes on their own endpoints, a startup budget from the boot time, and a grace period that
  * fits the drain. Its output lints clean (lint.test and generate.test prove it).
  */
-import { nonNegativeInteger, oneOf, positiveInteger, string } from 'probekit/internal';
+import { nonNegativeInteger, oneOf, positiveInteger, PROBE_PATHS, string } from 'probekit/internal';
 import { ANNOTATIONS } from '../manifests/annotations.js';
 
 export type PreStopMode = 'none' | 'sleep' | 'exec';
@@ -39,7 +39,7 @@ export const manifestDefaults = {
   drainDelaySeconds: 5,
   graceSeconds: 30,
   preStop: 'none',
-  paths: { liveness: '/livez', readiness: '/readyz', startup: '/startupz' },
+  paths: { ...PROBE_PATHS },
 } as const satisfies Required<ManifestOptions>;
 
 /** The probe timings the generator uses; each one is explained in docs/manifest.md. */

@@ -21,6 +21,9 @@ import type { ProbeKind } from '../engine/types.js';
  */
 export const KUBERNETES_RELEASE = 'v1.34';
 
+/** NOTE: the kubelet's probe User-Agent is `kube-probe/<major>.<minor>` (pkg/probe/http/request.go, `NewRequestForHTTPGetAction`), here the pinned release's. */
+export const KUBELET_USER_AGENT = `kube-probe/${KUBERNETES_RELEASE.slice(1)}`;
+
 export { PROBE_KINDS, type ProbeKind } from '../engine/types.js';
 
 /** The manifest field that holds each probe kind. */

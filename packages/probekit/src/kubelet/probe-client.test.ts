@@ -104,8 +104,8 @@ describe('http probes', () => {
     assert.equal(seen.length, 1);
     assert.equal(seen[0]?.method, 'GET');
     assert.equal(seen[0]?.url, '/livez');
-    assert.equal(seen[0]?.headers['user-agent'], 'kube-probe/1.31 (probekit)');
-    assert.equal(PROBE_USER_AGENT, 'kube-probe/1.31 (probekit)');
+    assert.equal(seen[0]?.headers['user-agent'], 'kube-probe/1.34 (probekit)');
+    assert.equal(PROBE_USER_AGENT, 'kube-probe/1.34 (probekit)');
     assert.equal(seen[0]?.headers['accept'], '*/*');
     assert.equal(seen[0]?.headers['connection'], 'close');
   });

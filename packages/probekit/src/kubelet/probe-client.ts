@@ -7,13 +7,10 @@ import { request as httpRequest } from 'node:http';
 import type { IncomingMessage, OutgoingHttpHeaders } from 'node:http';
 import { connect } from 'node:net';
 import { decodeStatusNumber, encodeRequest, STATUS_NAME } from '../grpc/wire.js';
-import { MAX_PROBE_BODY_BYTES, MAX_PROBE_REDIRECTS } from './facts.js';
+import { KUBELET_USER_AGENT, MAX_PROBE_BODY_BYTES, MAX_PROBE_REDIRECTS } from './facts.js';
 
-/**
- * What we send as User-Agent: the kubelet's `kube-probe/<major>.<minor>` (pkg/probe/http/request.go),
- * marked as probekit so server logs can tell the two apart.
- */
-export const PROBE_USER_AGENT = 'kube-probe/1.31 (probekit)';
+/** What we send as User-Agent: the kubelet's, marked as probekit so server logs can tell the two apart. */
+export const PROBE_USER_AGENT = `${KUBELET_USER_AGENT} (probekit)`;
 
 export type ProbeOutcome = 'success' | 'warning' | 'failure';
 

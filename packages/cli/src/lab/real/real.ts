@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { request } from 'node:http';
 import { createServer } from 'node:net';
-import { KUBERNETES_RELEASE, type ProbeKind } from 'probekit/internal';
+import { KUBELET_USER_AGENT, MAX_PROBE_BODY_BYTES, PROBE_PATHS, type ProbeKind } from 'probekit/internal';
 import { createFaultProxy, type FaultMode, type FaultProxy } from 'probekit/testing';
 import type { RequestOutcome } from '../model/app.js';
 import type { Pod, PodProcess, ProcessFactory } from '../model/pod.js';
@@ -32,12 +32,6 @@ export interface RealModeOptions {
   /** Called every second of the run with the live figures (for a progress line). @default none */
   readonly progress?: (progress: LabProgress) => void;
 }
-
-const PROBE_PATHS: Record<ProbeKind, string> = { startup: '/startupz', liveness: '/livez', readiness: '/readyz' };
-/** NOTE: the kubelet's probe User-Agent is `kube-probe/<major>.<minor>` (pkg/probe/http/request.go), here the pinned release's. */
-const USER_AGENT = `kube-probe/${KUBERNETES_RELEASE.replace(/^v/, '')}`;
-/** NOTE: the kubelet reads at most 10 KiB of a probe's body (pkg/probe/http/http.go maxRespBodyLength). */
-const MAX_BODY = 10 * 1024;
 
 /**
  * Runs a scenario in real time against real processes: real HTTP probes with kubelet semantics,
@@ -222,7 +216,7 @@ class RealProcess implements PodProcess {
   async probe(kind: ProbeKind, timeoutMs: number): Promise<ProbeOutcome> {
     const { probe } = await this.#ports;
     const started = performance.now();
-    const result = await get(probe, PROBE_PATHS[kind], timeoutMs, { 'User-Agent': USER_AGENT, Accept: '*/*' });
+    const result = await get(probe, PROBE_PATHS[kind], timeoutMs, { 'User-Agent': KUBELET_USER_AGENT, Accept: '*/*' });
     const durationMs = Math.min(Math.round(performance.now() - started), timeoutMs);
     if (result.kind === 'status') {
       // NOTE: the kubelet counts 200–399 as success (pkg/probe/http/http.go).
@@ -309,7 +303,7 @@ function get(port: number, path: string, timeoutMs: number, headers: Record<stri
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (chunk: string) => {
-        if (body.length < MAX_BODY) body += chunk.slice(0, MAX_BODY - body.length);
+        if (body.length < MAX_PROBE_BODY_BYTES) body += chunk.slice(0, MAX_PROBE_BODY_BYTES - body.length);
       });
       res.on('end', () => finish({ kind: 'status', status: res.statusCode ?? 0, body }));
       res.on('error', (error) => finish({ kind: 'error', message: error.message }));
