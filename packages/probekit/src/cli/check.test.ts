@@ -4,7 +4,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { parseDuration, run } from './check.js';
+import { parseFlagDuration, run } from './check.js';
 import { captureIO } from '@probekit/test-support';
 
 function io(): ReturnType<typeof captureIO> {
@@ -68,7 +68,7 @@ describe('probekit check', () => {
   }
 
   test('durations: ms, s, bare milliseconds', () => {
-    assert.deepEqual(['800ms', '2s', '1.5s', '250', '0', 'x', '-1s'].map(parseDuration), [800, 2000, 1500, 250, undefined, undefined, undefined]);
+    assert.deepEqual(['800ms', '2s', '1.5s', '250', '0', 'x', '-1s'].map(parseFlagDuration), [800, 2000, 1500, 250, undefined, undefined, undefined]);
   });
 });
 

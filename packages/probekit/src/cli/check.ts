@@ -27,8 +27,8 @@ Options:
   -h, --help             show this help
 `;
 
-/** `800ms`, `2s`, `1.5s` or a bare number of milliseconds. */
-export function parseDuration(text: string): number | undefined {
+/** A command-line duration → milliseconds: `800ms`, `2s`, `1.5s`, or a bare number of milliseconds (as curl's and the kubelet's ms flags). */
+export function parseFlagDuration(text: string): number | undefined {
   const m = /^(\d+(?:\.\d+)?)(ms|s)?$/.exec(text.trim());
   if (!m) return undefined;
   const ms = Math.round(Number(m[1]) * (m[2] === 's' ? 1000 : 1));
@@ -78,7 +78,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   }
   let timeoutMs: number = probeDefaults.timeoutMs;
   if (values.timeout !== undefined) {
-    const parsedTimeout = parseDuration(values.timeout);
+    const parsedTimeout = parseFlagDuration(values.timeout);
     if (parsedTimeout === undefined) return usage(`\`--timeout\` must be a duration like 800ms or 2s, got \`${values.timeout}\``);
     timeoutMs = parsedTimeout;
   }

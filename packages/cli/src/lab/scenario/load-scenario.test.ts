@@ -1,17 +1,17 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
-import { parseDuration, parseScenario, ScenarioError } from './load-scenario.js';
+import { parseScenarioDuration, parseScenario, ScenarioError } from './load-scenario.js';
 
 const fixtures = fileURLToPath(new URL('../../../src/lab/scenario/test-fixtures/', import.meta.url));
 
 test('durations are seconds or strings with units', () => {
-  assert.equal(parseDuration(90), 90_000);
-  assert.equal(parseDuration('500ms'), 500);
-  assert.equal(parseDuration('1m30s'), 90_000);
-  assert.equal(parseDuration('2h'), 7_200_000);
-  assert.equal(parseDuration('soon'), undefined);
-  assert.equal(parseDuration('-1s'), undefined);
+  assert.equal(parseScenarioDuration(90), 90_000);
+  assert.equal(parseScenarioDuration('500ms'), 500);
+  assert.equal(parseScenarioDuration('1m30s'), 90_000);
+  assert.equal(parseScenarioDuration('2h'), 7_200_000);
+  assert.equal(parseScenarioDuration('soon'), undefined);
+  assert.equal(parseScenarioDuration('-1s'), undefined);
 });
 
 test('a minimal scenario gets every default', async () => {

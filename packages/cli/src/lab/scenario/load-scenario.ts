@@ -396,7 +396,7 @@ class Reader {
 
   /** A duration: a number of seconds, or a string like `500ms`, `20s`, `5m`, `1h`, `1m30s`. Returns ms. */
   duration(path: FieldPath, value: unknown, minMs: number): number {
-    const ms = parseDuration(value);
+    const ms = parseScenarioDuration(value);
     if (ms === undefined) this.fail(path, `must be a duration (seconds, or like \`500ms\`, \`20s\`, \`5m\`, \`1h30m\`), got ${show(value)}`);
     if (ms! < minMs) this.fail(path, `must be at least ${minMs} ms, got ${show(value)}`);
     return ms!;
@@ -405,8 +405,8 @@ class Reader {
 
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 
-/** `90` (seconds), `"500ms"`, `"20s"`, `"5m"`, `"1h30m"` → milliseconds. */
-export function parseDuration(value: unknown): number | undefined {
+/** A scenario duration → milliseconds: a YAML number is seconds (`90`), a string carries its unit (`"500ms"`, `"20s"`, `"1h30m"`). Not the CLI's `--timeout` (probekit check's parseFlagDuration, where a bare number is ms). */
+export function parseScenarioDuration(value: unknown): number | undefined {
   if (typeof value === 'number') return Number.isFinite(value) && value >= 0 ? Math.round(value * 1000) : undefined;
   if (typeof value !== 'string') return undefined;
   const text = value.trim();
