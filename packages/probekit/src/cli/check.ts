@@ -27,7 +27,7 @@ Options:
   -h, --help             show this help
 `;
 
-/** A command-line duration → milliseconds: `800ms`, `2s`, `1.5s`, or a bare number of milliseconds (as curl's and the kubelet's ms flags). */
+/** A command-line duration → milliseconds: `800ms`, `2s`, `1.5s`, or a bare number of milliseconds. */
 export function parseFlagDuration(text: string): number | undefined {
   const m = /^(\d+(?:\.\d+)?)(ms|s)?$/.exec(text.trim());
   if (!m) return undefined;
