@@ -100,7 +100,10 @@ export class LivenessJournal {
     else if (!ok) this.#scheduleTrailing();
   }
 
-  /** Resolves when every record so far is on disk. */
+  /**
+   * Resolves when the writes begun so far are on disk. A refresh of a failing record held back by the
+   * rate limit is not forced: it is written when `minWriteIntervalMs` has passed.
+   */
   async flushed(): Promise<void> {
     while (this.#writing) await this.#writing;
   }
