@@ -42,7 +42,7 @@ export interface Forensics {
   readonly restarts: Readonly<Record<TerminationCause, number>>;
   /** `probekit_restarts_total` and `probekit_previous_termination`, for `metrics.collector.addSource()`. */
   families(): MetricFamily[];
-  /** Resolves when every record so far is on disk. */
+  /** Resolves when the records written so far are on disk (a rate-limited refresh of a failing record is written when its interval has passed). */
   flushed(): Promise<void>;
   /** Stops recording. */
   close(): void;
