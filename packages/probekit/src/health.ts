@@ -166,6 +166,10 @@ function resolveListen(input: Record<string, unknown>, what: string): ProbeServe
   if (token !== undefined && (typeof token !== 'string' || token.length < 8)) {
     throw new TypeError(`Expected \`detailsToken\` to be a string of at least 8 characters, got \`${typeof token === 'string' ? `a ${token.length}-character string` : v.describe(token)}\``);
   }
+  // NOTE: the token is matched as the one word after `Bearer`: one with whitespace could never match.
+  if (typeof token === 'string' && /[^\x21-\x7e]/.test(token)) {
+    throw new TypeError(`Expected \`detailsToken\` to be printable ASCII without spaces (what an Authorization header carries), got a ${token.length}-character string with ${/\s/.test(token) ? 'whitespace' : 'other characters'}`);
+  }
   return { port, host, thread, detailsToken: token as string | undefined };
 }
 
