@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import { serialize } from 'node:v8';
 import { Worker } from 'node:worker_threads';
 import { realClock } from '../engine/clock.js';
@@ -7,12 +7,10 @@ import { sameLines } from '../engine/evaluate.js';
 import type { HealthSnapshot } from '../engine/types.js';
 import { forensicsStateDir } from '../forensics/files.js';
 import type { MetricFamily, Metrics } from '../metrics/index.js';
-import { probeRequestOf, writeResponse } from './node-handler.js';
-import { PrerenderedProbes, prerenderedSlot } from './prerendered.js';
-import { createRenderer } from './renderer.js';
-import { configureProbeServer } from './server-config.js';
+import { createProbeServer } from './pipeline.js';
 import { SharedStamp, realNow } from './shared-stamp.js';
 import type { FromWorker, ToWorker, WorkerData } from './worker.js';
+import { workerExecArgv } from './worker-argv.js';
 
 export type ProbeThread = 'worker' | 'main';
 
@@ -46,29 +44,15 @@ function urlOf(host: string, port: number): string {
 
 /** Serves probes from the main event loop. */
 export async function listenOnMain(engine: HealthEngine, settings: ProbeServerSettings, metrics?: Metrics): Promise<ProbeServer> {
-  const renderer = createRenderer();
-  const prerendered = new PrerenderedProbes(() => engine.clock.now());
-  const server = createServer((req, res) => {
-    const slot = prerenderedSlot(req, settings.detailsToken);
-    if (slot >= 0) {
-      const answer = prerendered.serve(res, slot, engine.snapshot(), engine.loopBlockedMs());
-      if (answer) {
-        metrics?.endpoint.countAt(answer.counter);
-        return;
-      }
-    }
-    const request = probeRequestOf(req);
-    const response =
-      metrics?.respond(request) ??
-      renderer(engine.snapshot(), request, {
-        now: engine.clock.now(),
-        loopBlockedMs: engine.loopBlockedMs(),
-        detailsToken: settings.detailsToken,
-      });
-    writeResponse(res, response);
-    metrics?.endpoint.countRequest(request.url, response.status);
+  const server = createProbeServer({
+    detailsToken: settings.detailsToken,
+    loopBlockedMs: () => engine.loopBlockedMs(),
+    now: () => engine.clock.now(),
+    linesSnapshot: () => engine.snapshot(),
+    snapshot: () => engine.snapshot(),
+    counters: metrics?.endpoint,
+    metrics: metrics && ((request, snapshot, loopBlockedMs) => metrics.endpoint.respond(request, { snapshot, loopBlockedMs })),
   });
-  configureProbeServer(server);
   const port = await listen(server, settings.port, settings.host);
   // NOTE: the probe server never keeps the process alive on its own; the app's server does.
   server.unref();
@@ -155,7 +139,14 @@ export async function listenOnWorker(engine: HealthEngine, settings: ProbeServer
         families: metrics?.collector.collect() ?? [],
         stateDir: forensicsStateDir(engine),
       };
-      const w = new Worker(workerUrl, { workerData: data, name: 'probekit-probe-server', stdout: false, stderr: false });
+      let w: Worker;
+      try {
+        // NOTE: not the process's execArgv as is: `--input-type` (with -e) and the like fail a worker started from a file.
+        w = new Worker(workerUrl, { workerData: data, name: 'probekit-probe-server', stdout: false, stderr: false, execArgv: workerExecArgv(process.execArgv) });
+      } catch (error) {
+        reject(error as Error);
+        return;
+      }
       worker = w;
       let listening = false;
       w.on('message', (message: FromWorker) => {

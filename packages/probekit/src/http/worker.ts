@@ -1,16 +1,12 @@
 // The probe server's worker thread: answers probes from the last snapshot the main thread posted,
 // with the main loop's state read from shared memory, so a busy main loop never delays a probe.
-import { createServer } from 'node:http';
 import { deserialize } from 'node:v8';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { HealthSnapshot } from '../engine/types.js';
 import { ServedLivenessRecorder } from '../forensics/served.js';
 import { MetricsEndpoint, type MetricFamily, type RequestCount } from '../metrics/index.js';
-import { probeRequestOf, writeResponse } from './node-handler.js';
-import { PrerenderedProbes, prerenderedSlot } from './prerendered.js';
-import { createRenderer } from './renderer.js';
+import { createProbeServer } from './pipeline.js';
 import { SharedStamp, realNow } from './shared-stamp.js';
-import { configureProbeServer } from './server-config.js';
 
 export interface WorkerData {
   readonly stamp: SharedArrayBuffer;
@@ -47,8 +43,6 @@ export type FromWorker =
 const data = workerData as WorkerData;
 const port = parentPort!;
 const stamp = new SharedStamp(data.stamp);
-const renderer = createRenderer();
-const prerendered = new PrerenderedProbes(realNow);
 let snapshot = data.snapshot;
 /** The newest snapshot posted, not decoded yet. */
 let encodedSnapshot: Uint8Array | undefined;
@@ -76,27 +70,22 @@ function families(): readonly MetricFamily[] {
   return mainFamilies;
 }
 
-const server = createServer((req, res) => {
-  const blocked = Math.max(0, stamp.ageMs(realNow()) - data.watchdogIntervalMs);
-  // The hot path: a plain probe gets its pre-rendered answer; nothing here waits for the main thread.
-  const slot = prerenderedSlot(req, data.detailsToken);
-  if (slot >= 0) {
-    const current = linesMoved ? currentSnapshot() : snapshot;
-    const answer = prerendered.serve(res, slot, current, blocked);
-    if (answer) {
-      metrics?.countAt(answer.counter);
-      served?.observe(answer.request, answer.status, current, blocked);
-      return;
-    }
-  }
-  const current = currentSnapshot();
-  const request = probeRequestOf(req);
-  const scrape = metrics?.respond(request, { snapshot: current, loopBlockedMs: blocked });
-  if (scrape?.status === 200) scraped();
-  const response = scrape ?? renderer(current, request, { now: realNow(), loopBlockedMs: blocked, detailsToken: data.detailsToken });
-  writeResponse(res, response);
-  metrics?.countRequest(request.url, response.status);
-  served?.observe(request, response.status, current, blocked);
+const server = createProbeServer({
+  detailsToken: data.detailsToken,
+  // Nothing here waits for the main thread: its loop state is a stamp in shared memory.
+  loopBlockedMs: () => Math.max(0, stamp.ageMs(realNow()) - data.watchdogIntervalMs),
+  now: realNow,
+  linesSnapshot: () => (linesMoved ? currentSnapshot() : snapshot),
+  snapshot: currentSnapshot,
+  counters: metrics,
+  metrics:
+    metrics &&
+    ((request, current, loopBlockedMs) => {
+      const response = metrics.respond(request, { snapshot: current, loopBlockedMs });
+      if (response?.status === 200) scraped();
+      return response;
+    }),
+  served: served && ((request, status, current, loopBlockedMs) => served.observe(request, status, current, loopBlockedMs)),
 });
 
 let scrapedPostedAt = -Infinity;
@@ -118,7 +107,6 @@ const postCounts = metrics
     }, 5000)
   : undefined;
 postCounts?.unref();
-configureProbeServer(server);
 
 server.once('error', (error: NodeJS.ErrnoException) => {
   const message: FromWorker = { type: 'error', message: error.message, ...(error.code ? { code: error.code } : {}) };
