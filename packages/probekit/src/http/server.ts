@@ -86,6 +86,11 @@ function listen(server: Server, port: number, host: string): Promise<number> {
 
 const workerUrl = new URL('./worker.js', import.meta.url);
 
+/** A snapshot whose probe lines changed reaches the worker at most this long after the previous post. */
+const LINES_POST_MS = 50;
+/** A snapshot in which only run times and counts moved (details, JSON and /metrics show them). */
+const RUNS_POST_MS = 1000;
+
 /** A `/metrics` scrape this recent keeps families posted on every change (Prometheus scrapes every 15 s to 1 min). */
 const SCRAPED_RECENTLY_MS = 5 * 60_000;
 
@@ -116,13 +121,41 @@ export async function listenOnWorker(engine: HealthEngine, settings: ProbeServer
   let scrapedAt = -Infinity;
   const scrapedRecently = (): boolean => realNow() - scrapedAt < SCRAPED_RECENTLY_MS;
   const postFamilies = (families: MetricFamily[]): void => worker?.postMessage({ type: 'metrics', encoded: serialize(families) } satisfies ToWorker);
-  /** The last snapshot the current worker was given. */
+  /** The last snapshot the current worker was given, and when (real ms). */
   let posted: HealthSnapshot | undefined;
+  let postedAt = -Infinity;
   const postSnapshot = (snapshot: HealthSnapshot): void => {
     if (!worker || snapshot === posted) return;
     const same = posted !== undefined && sameLines(posted, snapshot);
     posted = snapshot;
+    postedAt = realNow();
     worker.postMessage({ type: 'snapshot', encoded: serialize(snapshot), sameLines: same } satisfies ToWorker);
+  };
+  // NOTE: every run of every check makes a snapshot, and each post serializes all checks: posting
+  // each one made worker mode quadratic in the number of checks. Posts are spaced instead: a change
+  // of lines goes within LINES_POST_MS, a change of run times and counts only within RUNS_POST_MS.
+  let flush: { readonly timer: NodeJS.Timeout; readonly due: number } | undefined;
+  const snapshotChanged = (snapshot: HealthSnapshot): void => {
+    if (!worker || snapshot === posted) return;
+    const due = postedAt + (posted !== undefined && sameLines(posted, snapshot) ? RUNS_POST_MS : LINES_POST_MS);
+    const now = realNow();
+    if (now >= due) {
+      cancelFlush();
+      postSnapshot(snapshot);
+      return;
+    }
+    if (flush !== undefined && flush.due <= due) return;
+    cancelFlush();
+    const timer = setTimeout(() => {
+      flush = undefined;
+      postSnapshot(engine.snapshot());
+    }, due - now);
+    timer.unref();
+    flush = { timer, due };
+  };
+  const cancelFlush = (): void => {
+    if (flush !== undefined) clearTimeout(flush.timer);
+    flush = undefined;
   };
 
   const spawn = (port: number): Promise<number> =>
@@ -193,7 +226,7 @@ export async function listenOnWorker(engine: HealthEngine, settings: ProbeServer
       });
     });
 
-  const offChange = engine.on('change', postSnapshot);
+  const offChange = engine.on('change', snapshotChanged);
   // NOTE: the main thread's counters go to the worker, so /metrics never waits on a blocked main loop.
   const offMetrics = metrics?.publish(postFamilies, undefined, scrapedRecently) ?? (() => {});
 
@@ -203,6 +236,7 @@ export async function listenOnWorker(engine: HealthEngine, settings: ProbeServer
   } catch (error) {
     closed = true;
     offChange();
+    cancelFlush();
     offMetrics();
     offStamp();
     throw error;
@@ -219,6 +253,7 @@ export async function listenOnWorker(engine: HealthEngine, settings: ProbeServer
       closing ??= (async () => {
         closed = true;
         offChange();
+        cancelFlush();
         offMetrics();
         offStamp();
         const w = worker;
