@@ -109,13 +109,32 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   }, 1000);
 
   const app = createServer((req, res) => void handleApp(req, res, { client, store, state, io, health }));
-  await new Promise<void>((resolve, reject) => {
-    app.once('error', reject);
-    app.listen(port, values.host, () => resolve());
-  });
+  let probes: Awaited<ReturnType<Health['listen']>>;
+  let bind = { flag: '--port', port };
+  try {
+    await new Promise<void>((resolve, reject) => {
+      app.once('error', reject);
+      app.listen(port, values.host, () => resolve());
+    });
+    bind = { flag: '--probe-port', port: probePort };
+    probes = await health.listen({ port: probePort, host: values.host, thread: values.thread });
+  } catch (error) {
+    // NOTE: without this, the job timer and the datastore kept the process alive after the error: it never exited.
+    clearInterval(jobTimer);
+    if (app.listening) await new Promise<void>((resolve) => app.close(() => resolve()));
+    client.close();
+    await store?.stop();
+    await health.close();
+    const code = (error as { code?: unknown }).code;
+    if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL') {
+      const why = code === 'EADDRINUSE' ? 'is already in use' : code === 'EACCES' ? 'needs privileges' : 'is not an address of this machine';
+      io.stderr.write(`probekit demo: cannot listen on ${values.host}:${bind.port} (${bind.flag}): the port ${why} (${code}); pick another with ${bind.flag} <n>, or ${bind.flag} 0 for a free one\n`);
+      return 2;
+    }
+    throw error;
+  }
   const appAddress = app.address();
   const appPort = typeof appAddress === 'object' && appAddress ? appAddress.port : port;
-  const probes = await health.listen({ port: probePort, host: values.host, thread: values.thread });
 
   const token = values['details-token'];
   io.stdout.write(
