@@ -10,6 +10,7 @@ import { request } from 'node:http';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { checksScale } from './checks-scale.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -458,6 +459,11 @@ async function coldStart() {
 }
 
 // 8. Lab speed: the bench-day scenario (24 h × 100 replicas, the real engine per pod on a virtual clock).
+// 9: idle CPU and latency against the number of checks, both thread modes (bench/checks-scale.js).
+async function checksScaleTable() {
+  sections.push(await checksScale(log));
+}
+
 async function labSpeed() {
   const runs = rounds;
   log(`8. lab simulation speed: scenarios/bench-day.yaml, ${runs} runs`);
@@ -493,7 +499,7 @@ const loadBefore = os.loadavg();
 const t0 = performance.now();
 // BENCH_ONLY=1,7 runs only those comparisons (for trying a change; the full run is what docs/ quote).
 const only = process.env.BENCH_ONLY ? new Set(process.env.BENCH_ONLY.split(',').map(Number)) : undefined;
-const plan = [[1, throughput], [2, saturated], [6, blockToFailure], [3, dependencyCalls], [4, slowDependency], [5, idle], [7, coldStart], [8, labSpeed]];
+const plan = [[1, throughput], [2, saturated], [6, blockToFailure], [3, dependencyCalls], [4, slowDependency], [5, idle], [7, coldStart], [8, labSpeed], [9, checksScaleTable]];
 for (const [n, measure] of plan) if (!only || only.has(n)) await measure();
 const minutes = (performance.now() - t0) / 60_000;
 const loadAfter = os.loadavg();
