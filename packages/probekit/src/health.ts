@@ -4,6 +4,7 @@ import * as v from './engine/validate.js';
 import { probeRequestOf, toFetchResponse, urlOf, writeResponse } from './http/node-handler.js';
 import type { ProbeRequest, ProbeResponse } from './http/render.js';
 import { createRenderer } from './http/renderer.js';
+import { RequestCounters } from './http/request-counters.js';
 import type { ShutdownOptions } from './shutdown/options.js';
 import { shutdownOn as installShutdown, type Shutdown } from './shutdown/shutdown.js';
 import { listenOnMain, listenOnWorker, type ProbeServer, type ProbeServerSettings, type ProbeThread } from './http/server.js';
@@ -43,6 +44,8 @@ export class Health extends HealthEngine {
   readonly #renderer = createRenderer();
   readonly #servers = new Set<ProbeServer>();
   readonly #metrics: Metrics;
+  /** The requests this instance's probe servers served (a worker posts its counts here). */
+  readonly #requests = new RequestCounters();
   readonly #logger: HealthLogger | undefined;
 
   constructor(options: HealthOptions = {}) {
@@ -55,7 +58,7 @@ export class Health extends HealthEngine {
     super(engineOptions as EngineOptions);
     const env = (httpOptions['env'] as HealthOptions['env']) ?? process.env;
     this.#settings = resolveListen({ ...fromEnv(env), ...withoutUndefined(httpOptions) }, 'createHealth() options');
-    this.#metrics = createMetrics(this, (httpOptions['metrics'] as MetricsOptions | undefined) ?? {});
+    this.#metrics = createMetrics(this, (httpOptions['metrics'] as MetricsOptions | undefined) ?? {}, () => this.#requests.all());
     const logger = httpOptions['logger'] as LoggerLike | undefined;
     this.#logger = logger === undefined ? undefined : attachLogger(this, logger);
   }
@@ -63,6 +66,11 @@ export class Health extends HealthEngine {
   /** This instance's metrics in the Prometheus text format, or OpenMetrics when `accept` asks for it. */
   metrics(accept?: string): string {
     return this.#metrics.render(accept).body;
+  }
+
+  /** Where a server of your own counts the probe requests it serves, so `/metrics` and `health.metrics()` show them. */
+  get requestCounters(): RequestCounters {
+    return this.#requests;
   }
 
   /** The metrics object behind `/metrics` (for prom-client: `registerProbekitMetrics(health, { registry, metrics: health.metricsSource })`). */
@@ -106,7 +114,10 @@ export class Health extends HealthEngine {
     v.knownKeys('listen() options', options, LISTEN_KEYS);
     if (this.closed) throw new Error('health is closed; create a new instance');
     const settings = resolveListen({ ...this.#settings, ...withoutUndefined(options as Record<string, unknown>) }, 'listen() options');
-    const server = settings.thread === 'worker' ? await listenOnWorker(this, settings, this.#metrics) : await listenOnMain(this, settings, this.#metrics);
+    const server =
+      settings.thread === 'worker'
+        ? await listenOnWorker(this, settings, this.#metrics, this.#requests)
+        : await listenOnMain(this, settings, this.#metrics, this.#requests);
     this.#servers.add(server);
     const close = server.close.bind(server);
     return Object.assign(server, {

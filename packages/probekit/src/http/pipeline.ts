@@ -4,6 +4,7 @@ import { probeRequestOf, writeResponse } from './node-handler.js';
 import { PrerenderedProbes, prerenderedSlot } from './prerendered.js';
 import type { ProbeRequest, ProbeResponse } from './render.js';
 import { createRenderer } from './renderer.js';
+import type { RequestCounters } from './request-counters.js';
 
 /**
  * What a probe server answers from. The main thread reads its engine; the worker reads the last
@@ -20,18 +21,12 @@ export interface ProbeSource {
   linesSnapshot(): HealthSnapshot;
   /** The newest snapshot. */
   snapshot(): HealthSnapshot;
-  /** Counts served requests (the `/metrics` endpoint of this thread). */
-  readonly counters?: RequestCounting | undefined;
+  /** Counts served requests. */
+  readonly counters?: RequestCounters | undefined;
   /** Answers `/metrics`; undefined for any other path. */
   readonly metrics?: ((request: ProbeRequest, snapshot: HealthSnapshot, loopBlockedMs: number) => ProbeResponse | undefined) | undefined;
   /** Told about every answer (restart forensics records the `/livez` ones). */
   readonly served?: ((request: ProbeRequest, status: number, snapshot: HealthSnapshot, loopBlockedMs: number) => void) | undefined;
-}
-
-/** Counting served requests: by pre-computed slot on the hot path, by path and status otherwise. */
-export interface RequestCounting {
-  countAt(index: number): void;
-  countRequest(url: string, status: number): void;
 }
 
 /**

@@ -8,6 +8,7 @@ import type { HealthSnapshot } from '../engine/types.js';
 import { forensicsStateDir } from '../forensics/files.js';
 import type { MetricFamily, Metrics } from '../metrics/index.js';
 import { createProbeServer } from './pipeline.js';
+import type { RequestCounters } from './request-counters.js';
 import { SharedStamp, realNow } from './shared-stamp.js';
 import type { FromWorker, ToWorker, WorkerData } from './worker.js';
 import { workerExecArgv } from './worker-argv.js';
@@ -43,14 +44,14 @@ function urlOf(host: string, port: number): string {
 }
 
 /** Serves probes from the main event loop. */
-export async function listenOnMain(engine: HealthEngine, settings: ProbeServerSettings, metrics?: Metrics): Promise<ProbeServer> {
+export async function listenOnMain(engine: HealthEngine, settings: ProbeServerSettings, metrics?: Metrics, counters?: RequestCounters): Promise<ProbeServer> {
   const server = createProbeServer({
     detailsToken: settings.detailsToken,
     loopBlockedMs: () => engine.loopBlockedMs(),
     now: () => engine.clock.now(),
     linesSnapshot: () => engine.snapshot(),
     snapshot: () => engine.snapshot(),
-    counters: metrics?.endpoint,
+    counters,
     metrics: metrics && ((request, snapshot, loopBlockedMs) => metrics.endpoint.respond(request, { snapshot, loopBlockedMs })),
   });
   const port = await listen(server, settings.port, settings.host);
@@ -111,7 +112,7 @@ function stampFromMainLoop(engine: HealthEngine, stamp: SharedStamp): () => void
 }
 
 /** Serves probes from a worker thread fed with snapshots and a shared main-loop stamp. */
-export async function listenOnWorker(engine: HealthEngine, settings: ProbeServerSettings, metrics?: Metrics): Promise<ProbeServer & { [kWorker]: () => Worker | undefined }> {
+export async function listenOnWorker(engine: HealthEngine, settings: ProbeServerSettings, metrics?: Metrics, counters?: RequestCounters): Promise<ProbeServer & { [kWorker]: () => Worker | undefined }> {
   const stamp = new SharedStamp();
   const offStamp = stampFromMainLoop(engine, stamp);
   let worker: Worker | undefined;
@@ -191,7 +192,7 @@ export async function listenOnWorker(engine: HealthEngine, settings: ProbeServer
           postSnapshot(engine.snapshot());
           resolve(message.port);
         } else if (message.type === 'requests') {
-          metrics?.endpoint.setRemoteCounts(message.counts);
+          counters?.setRemoteCounts(message.counts);
         } else if (message.type === 'scraped') {
           const resumed = !scrapedRecently();
           scrapedAt = realNow();

@@ -5,6 +5,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import type { HealthSnapshot } from '../engine/types.js';
 import { ServedLivenessRecorder } from '../forensics/served.js';
 import { MetricsEndpoint, type MetricFamily, type RequestCount } from '../metrics/index.js';
+import { RequestCounters } from './request-counters.js';
 import { createProbeServer } from './pipeline.js';
 import { SharedStamp, realNow } from './shared-stamp.js';
 
@@ -50,7 +51,8 @@ let encodedSnapshot: Uint8Array | undefined;
 let linesMoved = false;
 let mainFamilies = data.families;
 let encodedFamilies: Uint8Array | undefined;
-const metrics = data.metrics ? new MetricsEndpoint(() => families()) : undefined;
+const counters = data.metrics ? new RequestCounters() : undefined;
+const metrics = counters && new MetricsEndpoint(() => families(), () => counters.requestCounts());
 const served = data.stateDir === undefined ? undefined : new ServedLivenessRecorder(data.stateDir);
 
 function currentSnapshot(): HealthSnapshot {
@@ -77,7 +79,7 @@ const server = createProbeServer({
   now: realNow,
   linesSnapshot: () => (linesMoved ? currentSnapshot() : snapshot),
   snapshot: currentSnapshot,
-  counters: metrics,
+  counters,
   metrics:
     metrics &&
     ((request, current, loopBlockedMs) => {
@@ -99,11 +101,11 @@ function scraped(): void {
 
 // The request counts go back to the main thread for health.metrics() and prom-client.
 let postedTotal = 0;
-const postCounts = metrics
+const postCounts = counters
   ? setInterval(() => {
-      if (metrics.total === postedTotal) return;
-      postedTotal = metrics.total;
-      port.postMessage({ type: 'requests', counts: metrics.requestCounts() } satisfies FromWorker);
+      if (counters.total === postedTotal) return;
+      postedTotal = counters.total;
+      port.postMessage({ type: 'requests', counts: counters.requestCounts() } satisfies FromWorker);
     }, 5000)
   : undefined;
 postCounts?.unref();

@@ -3,21 +3,21 @@ import type { HealthEngine } from '../engine/engine.js';
 import { HealthMetrics, type MetricsOptions } from './collector.js';
 import { MetricsEndpoint, type MetricsRequest, type MetricsResponse } from './endpoint.js';
 import { CONTENT_TYPES, formatFor, renderExposition, type ExpositionFormat } from './exposition.js';
-import type { MetricFamily } from './model.js';
+import type { MetricFamily, RequestCount } from './model.js';
 
 export { HealthMetrics, metricsDefaults } from './collector.js';
 export type { FamilySource, MetricsOptions } from './collector.js';
-export { MetricsEndpoint, METRICS_PATH, probeLabel, requestCounterIndex } from './endpoint.js';
-export type { MetricsContext, MetricsRequest, MetricsResponse, RequestCount } from './endpoint.js';
+export { MetricsEndpoint, METRICS_PATH } from './endpoint.js';
+export type { MetricsContext, MetricsRequest, MetricsResponse } from './endpoint.js';
 export { CONTENT_TYPES, formatFor, renderExposition } from './exposition.js';
 export type { ExpositionFormat } from './exposition.js';
 export { snapshotFamilies } from './snapshot-families.js';
-export type { HistogramFamily, HistogramSeries, MetricFamily, Sample, ScalarFamily } from './model.js';
+export type { HistogramFamily, HistogramSeries, MetricFamily, RequestCount, Sample, ScalarFamily } from './model.js';
 
 /** The metrics of one health instance on the main thread: what `health.metrics()` and a main-loop `/metrics` serve. */
 export interface Metrics {
   readonly collector: HealthMetrics;
-  /** The endpoint for a probe server on the main loop (counts its requests). */
+  /** The endpoint for a probe server on the main loop. */
   readonly endpoint: MetricsEndpoint;
   /** Every family, as plain data. */
   families(): MetricFamily[];
@@ -37,10 +37,13 @@ export interface Metrics {
 /** While `/metrics` is read, the main thread's families are posted at most this often on changes. */
 const CHANGE_POST_MS = 1000;
 
-/** Creates the metrics of `engine`: subscribe now, so runs from here on are counted. */
-export function createMetrics(engine: HealthEngine, options: MetricsOptions = {}): Metrics {
+/**
+ * Creates the metrics of `engine`: subscribe now, so runs from here on are counted. `requests` gives
+ * the probe servers' request counts (`RequestCounters.all()`); the metrics only render them.
+ */
+export function createMetrics(engine: HealthEngine, options: MetricsOptions = {}, requests: () => readonly RequestCount[] = () => []): Metrics {
   const collector = new HealthMetrics(engine, options);
-  const endpoint = new MetricsEndpoint(() => collector.collect());
+  const endpoint = new MetricsEndpoint(() => collector.collect(), requests);
   const stops = new Set<() => void>();
   const context = () => ({ snapshot: engine.snapshot(), loopBlockedMs: engine.loopBlockedMs() });
   return {
