@@ -36,6 +36,18 @@ describe('render under hostile names and many checks', () => {
     }
   });
 
+  test('a request-target that is an Object.prototype key is no probe path: 404', async () => {
+    const engine = await engineWith((e) => e.readiness('db', () => Promise.reject(new Error('down'))));
+    try {
+      for (const url of ['__proto__', 'constructor', 'toString?format=json', 'hasOwnProperty/db', '/__proto__', '/constructor/db']) {
+        const response = render(engine.snapshot(), { method: 'GET', url }, { now: engine.clock.now(), loopBlockedMs: 0 });
+        assert.deepEqual([response.status, response.body], [404, 'not found\n'], url);
+      }
+    } finally {
+      engine.stop();
+    }
+  });
+
   test('JSON with 1,000 checks is cut to 10 KiB: failing entries kept in order, passing ones counted in a note', async () => {
     const engine = await engineWith((e) => {
       for (let i = 0; i < 1000; i++) e.readiness(`check-${String(i).padStart(4, '0')}`, i % 10 === 0 ? () => Promise.reject(new Error('down')) : () => undefined);

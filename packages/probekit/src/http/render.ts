@@ -38,6 +38,11 @@ export const PROBE_PATHS: Readonly<Record<string, ProbeTarget>> = {
   '/healthz': 'all',
 };
 
+/** NOTE: own keys only: a request-target such as `__proto__` or `constructor` names no probe. */
+function probePathOf(path: string): ProbeTarget | undefined {
+  return Object.hasOwn(PROBE_PATHS, path) ? PROBE_PATHS[path] : undefined;
+}
+
 const ENDPOINT_NAME: Record<ProbeTarget, string> = { liveness: 'livez', readiness: 'readyz', startup: 'startupz', all: 'healthz' };
 
 const COMMON_HEADERS = { 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' } as const;
@@ -46,11 +51,11 @@ const HEALTH_JSON = 'application/health+json';
 
 /** The probe target a path names, with the check name for `/readyz/<check>`; undefined if not a probe path. */
 export function matchProbePath(pathname: string): { readonly probe: ProbeTarget; readonly check?: string } | undefined {
-  const direct = PROBE_PATHS[pathname];
+  const direct = probePathOf(pathname);
   if (direct) return { probe: direct };
   const slash = pathname.indexOf('/', 1);
   if (slash < 0) return undefined;
-  const probe = PROBE_PATHS[pathname.slice(0, slash)];
+  const probe = probePathOf(pathname.slice(0, slash));
   if (!probe) return undefined;
   let check: string;
   try {
