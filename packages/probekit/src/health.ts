@@ -5,6 +5,7 @@ import * as v from './engine/validate.js';
 import { probeRequestOf, requestTargetOf, toFetchResponse, writeResponse } from './http/node-handler.js';
 import type { ProbeRequest, ProbeResponse } from './http/render.js';
 import { createRenderer } from './http/renderer.js';
+import { RequestCounters } from './http/request-counters.js';
 import type { ShutdownOptions } from './shutdown/options.js';
 import { shutdownOn as installShutdown, type Shutdown } from './shutdown/shutdown.js';
 import { listenOnMain, listenOnWorker, type ProbeServer, type ProbeServerSettings, type ProbeThread } from './http/server.js';
@@ -56,6 +57,8 @@ export class Health extends HealthEngine {
   readonly #renderer = createRenderer();
   readonly #servers = new Set<ProbeServer>();
   readonly #metrics: Metrics;
+  /** The requests this instance's probe servers served (a worker posts its counts here). */
+  readonly #requests = new RequestCounters();
   readonly #logger: HealthLogger | undefined;
   readonly #shutdownLogger: ShutdownLogger | undefined;
   readonly #forensics: Promise<Forensics> | undefined;
@@ -71,7 +74,7 @@ export class Health extends HealthEngine {
     super(engineOptions as EngineOptions);
     const env = (httpOptions['env'] as HealthOptions['env']) ?? process.env;
     this.#settings = resolveListen({ ...fromEnv(env), ...withoutUndefined(httpOptions) }, 'createHealth() options');
-    this.#metrics = createMetrics(this, (httpOptions['metrics'] as MetricsOptions | undefined) ?? {});
+    this.#metrics = createMetrics(this, (httpOptions['metrics'] as MetricsOptions | undefined) ?? {}, () => this.#requests.all());
     const logger = httpOptions['logger'] as LoggerLike | undefined;
     this.#logger = logger === undefined ? undefined : attachLogger(this, logger);
     this.#shutdownLogger = logger === undefined ? undefined : shutdownLoggerOf(logger);
@@ -97,6 +100,11 @@ export class Health extends HealthEngine {
   /** This instance's metrics in the Prometheus text format, or OpenMetrics when `accept` asks for it. */
   metrics(accept?: string): string {
     return this.#metrics.render(accept).body;
+  }
+
+  /** Where a server of your own counts the probe requests it serves, so `/metrics` and `health.metrics()` show them. */
+  get requestCounters(): RequestCounters {
+    return this.#requests;
   }
 
   /** The metrics object behind `/metrics` (for prom-client: `registerProbekitMetrics(health, { registry, metrics: health.metricsSource })`). */
@@ -141,7 +149,10 @@ export class Health extends HealthEngine {
     if (this.closed) throw new HealthClosedError();
     const forensics = await this.#forensics;
     const settings = resolveListen({ ...this.#settings, ...withoutUndefined(options as Record<string, unknown>) }, 'listen() options');
-    const server = settings.thread === 'worker' ? await listenOnWorker(this, settings, this.#metrics, forensics?.stateDir) : await listenOnMain(this, settings, this.#metrics);
+    const server =
+      settings.thread === 'worker'
+        ? await listenOnWorker(this, settings, this.#metrics, this.#requests, forensics?.stateDir)
+        : await listenOnMain(this, settings, this.#metrics, this.#requests);
     this.#servers.add(server);
     const close = server.close.bind(server);
     return Object.assign(server, {
@@ -208,6 +219,10 @@ function resolveListen(input: Record<string, unknown>, what: string): ProbeServe
   const token = input['detailsToken'];
   if (token !== undefined && (typeof token !== 'string' || token.length < 8)) {
     throw new TypeError(`Expected \`detailsToken\` to be a string of at least 8 characters, got \`${typeof token === 'string' ? `a ${token.length}-character string` : v.describe(token)}\``);
+  }
+  // NOTE: the token is matched as the one word after `Bearer`: one with whitespace could never match.
+  if (typeof token === 'string' && /[^\x21-\x7e]/.test(token)) {
+    throw new TypeError(`Expected \`detailsToken\` to be printable ASCII without spaces (what an Authorization header carries), got a ${token.length}-character string with ${/\s/.test(token) ? 'whitespace' : 'other characters'}`);
   }
   return { port, host, thread, detailsToken: token as string | undefined };
 }

@@ -87,7 +87,8 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     io.stderr.write(`probekit-cli lab: a command after \`--\` needs \`probekit-cli lab run\`\n`);
     return 2;
   }
-  const dependencies: Record<string, { host: string; port: number } | 'embedded'> = {};
+  // Keyed by names from the command line: without a prototype, `constructor` is a name like any other.
+  const dependencies: Record<string, { host: string; port: number } | 'embedded'> = Object.create(null) as Record<string, { host: string; port: number } | 'embedded'>;
   for (const spec of values.dependency ?? []) {
     const match = /^([A-Za-z0-9_.-]+)=(?:(embedded)|([^:]+):(\d{1,5}))$/.exec(spec);
     if (!match || Number(match[4] ?? 0) > 65535) {

@@ -56,6 +56,30 @@ test('the demo boots through startup, fails readiness (not liveness) when its da
   }
 });
 
+for (const flag of ['--port', '--probe-port'] as const) {
+  test(`a taken ${flag} is a clear error and exit 2, never a hang`, async () => {
+    const { createServer } = await import('node:net');
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', () => resolve()));
+    const port = (taken.address() as { port: number }).port;
+    const args = flag === '--port' ? ['--port', String(port), '--probe-port', '0'] : ['--port', '0', '--probe-port', String(port)];
+    const child = spawn(process.execPath, [bin, 'demo', '--host', '127.0.0.1', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let err = '';
+    child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
+    // Bounded: the bug was a process that never exited.
+    const killer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+    try {
+      const [code] = await once(child, 'exit');
+      assert.equal(code, 2, err);
+      assert.equal(err, `probekit demo: cannot listen on 127.0.0.1:${port} (${flag}): the port is already in use (EADDRINUSE); pick another with ${flag} <n>, or ${flag} 0 for a free one\n`);
+    } finally {
+      clearTimeout(killer);
+      child.kill('SIGKILL');
+      await new Promise<void>((resolve) => taken.close(() => resolve()));
+    }
+  });
+}
+
 test('bad demo flags are usage errors (exit 2) that name the flag', async () => {
   const child = spawn(process.execPath, [bin, 'demo', '--port', 'http'], { stdio: ['ignore', 'pipe', 'pipe'] });
   let err = '';

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { test } from 'node:test';
 import mqtt from 'mqtt';
 import { SERVICES, skipUnless } from '@probekit/test-support';
@@ -8,8 +9,13 @@ import { faultChurn, faultMatrix, ownConnectionsTo, runOnce } from './test-fixtu
 const skip = await skipUnless('mqtt');
 const { host, port } = SERVICES.mqtt;
 
+let clients = 0;
+
 async function client(toPort: number): Promise<mqtt.MqttClient> {
-  const c = await mqtt.connectAsync({ host, port: toPort, reconnectPeriod: 100, connectTimeout: 2000, keepalive: 60, clientId: `probekit-test-${process.pid}-${toPort}` });
+  // NOTE: a client id per client: a broker that sees an id again takes the session over and disconnects the first client.
+  clients += 1;
+  const clientId = `probekit-test-${process.pid}-${clients}-${randomBytes(4).toString('hex')}`;
+  const c = await mqtt.connectAsync({ host, port: toPort, reconnectPeriod: 100, connectTimeout: 2000, keepalive: 60, clientId });
   c.on('error', () => {});
   return c;
 }
@@ -18,7 +24,7 @@ test('mqtt: passes on a healthy broker with the PUBACK round trip; a round-trip 
   const c = await client(port);
   const watcher = await client(port);
   try {
-    const topic = `probekit/health/test-${process.pid}`;
+    const topic = `probekit/health/test-${process.pid}-${randomBytes(4).toString('hex')}`;
     const run = await runOnce(mqttCheck(c, { topic }), 2000);
     assert.equal(run.ok, true, run.message);
     assert.equal((run.value as { observedUnit: string }).observedUnit, 'ms');

@@ -1,6 +1,5 @@
 /** Helpers the built-in checks share. Internal: not a public API. */
-import { errorReason } from '../engine/interpret.js';
-import { toError } from '../engine/errors.js';
+import { reasonOf } from '../engine/interpret.js';
 import type { CheckDetails } from '../engine/types.js';
 
 /** An Error whose message starts with the check's kind, keeping the original as `cause`. */
@@ -16,7 +15,7 @@ export class DependencyCheckError extends Error {
 /** Wraps anything thrown by a client into a one-line `<kind>: <reason>` error. */
 export function wrapError(kind: string, error: unknown): DependencyCheckError {
   if (error instanceof DependencyCheckError) return error;
-  return new DependencyCheckError(kind, errorReason(toError(error)), { cause: error });
+  return new DependencyCheckError(kind, reasonOf(error), { cause: error });
 }
 
 /** The reason an AbortSignal fired, as one line. */

@@ -82,6 +82,35 @@ describe('the engine in virtual time', () => {
     health.stop();
   });
 
+  test('a synchronous run that overran its timeout fails, though it returned before the timeout fired', async () => {
+    const virtual = new VirtualClock();
+    // A clock whose now() jumps while the check runs: what a busy loop looks like to the runner.
+    let skew = 0;
+    const clock = { now: () => virtual.now() + skew, setTimeout: virtual.setTimeout.bind(virtual), clearTimeout: virtual.clearTimeout.bind(virtual) };
+    const health = new HealthEngine({ clock });
+    const busy = new Map([['bad', 5000], ['quick', 1000]]);
+    const transitions: CheckTransition[] = [];
+    health.on('transition', (event) => transitions.push(event));
+    for (const [name, ms] of busy) {
+      // Busy on the first run only; the next run comes at once (the interval is already used up).
+      health.readiness(name, () => {
+        skew += busy.get(name) ?? 0;
+        busy.delete(name);
+      }, { timeoutMs: 1000 });
+      assert.ok(ms > 0);
+    }
+    await virtual.advance(1);
+    assert.deepEqual(
+      transitions.map((t) => [t.name, t.from, t.to, t.reason]),
+      [
+        ['bad', 'pending', 'fail', 'took 5 s, over its timeout of 1 s'],
+        ['quick', 'pending', 'pass', undefined],
+        ['bad', 'fail', 'pass', undefined],
+      ],
+    );
+    health.stop();
+  });
+
   test('a run that ignores its signal is reported and never piled up', async () => {
     const { clock, health, check } = setup();
     const c = controllable();
@@ -107,6 +136,15 @@ describe('the engine in virtual time', () => {
     ['NaN as observed value', () => ({ observedValue: Number.NaN }), 'check returned invalid details: `observedValue` must be a finite number, a string or a boolean, got NaN'],
     ['a getter that throws', () => ({ get observedValue(): number { throw new Error('getter exploded'); } }), 'check returned a value that could not be read: getter exploded'],
     ['an error without a message', () => { throw new AggregateError([new Error('connect ECONNREFUSED ::1:5432')]); }, 'connect ECONNREFUSED ::1:5432'],
+    ['an Error whose message is a number', () => Promise.reject(Object.assign(new Error('x'), { message: 42 })), '42'],
+    ['an Error whose message is an object', () => { const e = new Error('x'); (e as { message: unknown }).message = { code: 1 }; throw e; }, 'Error'],
+    ['an Error whose message getter throws', () => { const e = new Error('x'); Object.defineProperty(e, 'message', { get() { throw new Error('no'); } }); throw e; }, 'check failed with a value that cannot be read'],
+    ['a thrown revoked Proxy', () => { const { proxy, revoke } = Proxy.revocable({}, {}); revoke(); throw proxy; }, 'check failed with a value that cannot be read'],
+    ['a rejected revoked Proxy', () => { const { proxy, revoke } = Proxy.revocable(new Error('gone'), {}); revoke(); return Promise.reject(proxy); }, 'check failed with a value that cannot be read'],
+    ['a resolved revoked Proxy', () => { const { proxy, revoke } = Proxy.revocable({}, {}); revoke(); return { then: (resolve: (v: unknown) => void) => resolve(proxy) }; }, "Cannot perform 'get' on a proxy that has been revoked"],
+    ['a revoked Proxy returned synchronously', () => { const { proxy, revoke } = Proxy.revocable({}, {}); revoke(); return proxy; }, "Cannot perform 'get' on a proxy that has been revoked"],
+    ['an AggregateError whose errors getter throws', () => { const e = new AggregateError([], ''); Object.defineProperty(e, 'errors', { get() { throw new Error('no'); } }); throw e; }, 'check failed with a value that cannot be read'],
+    ['a huge message', () => { throw new Error('x'.repeat(5_000_000)); }, `${'x'.repeat(297)}...`],
   ];
   for (const [what, fn, reason] of bad) {
     test(`${what} becomes a failure with a clear reason, never a crash`, async () => {

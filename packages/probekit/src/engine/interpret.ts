@@ -11,6 +11,15 @@ const DETAIL_KEYS = ['observedValue', 'observedUnit', 'measurement', 'componentT
  * make the run fail with a clear reason when they are not.
  */
 export function interpretResolved(value: unknown): Interpreted {
+  try {
+    return interpretValue(value);
+  } catch (error) {
+    // A revoked Proxy throws on `instanceof` and `Array.isArray` alike.
+    return { ok: false, reason: `check returned a value that could not be read: ${reasonOf(error)}` };
+  }
+}
+
+function interpretValue(value: unknown): Interpreted {
   if (value === false) return { ok: false, reason: 'check returned false' };
   if (value instanceof Error) return { ok: false, reason: errorReason(value) };
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return { ok: true };
@@ -29,7 +38,7 @@ export function interpretResolved(value: unknown): Interpreted {
       details[key] = field;
     }
   } catch (error) {
-    return { ok: false, reason: `check returned a value that could not be read: ${errorReason(toError(error))}` };
+    return { ok: false, reason: `check returned a value that could not be read: ${reasonOf(error)}` };
   }
   return Object.keys(details).length === 0 ? { ok: true } : { ok: true, details: Object.freeze(details) as CheckDetails };
 }
@@ -39,16 +48,40 @@ function invalid(key: string, expected: string, got: unknown): Interpreted {
   return { ok: false, reason: `check returned invalid details: \`${key}\` must be ${expected}, got ${shown}` };
 }
 
+/** The longest reason kept, in UTF-16 code units. */
+const MAX_REASON = 300;
+
+/**
+ * A one-line reason from anything a check threw, rejected with or resolved to. Never throws:
+ * a message that is not a string, a getter that throws or a revoked Proxy all give a reason.
+ */
+export function reasonOf(value: unknown): string {
+  try {
+    return errorReason(toError(value));
+  } catch {
+    // NOTE: even `Object.prototype.toString` throws on a revoked Proxy; nothing of it can be shown.
+    return 'check failed with a value that cannot be read';
+  }
+}
+
 /** A one-line reason from an error; AggregateError (Node's happy-eyeballs connect) often has an empty message. */
-export function errorReason(error: Error): string {
-  let message = error.message;
-  if (!message && error instanceof AggregateError && error.errors.length > 0) {
-    message = errorReason(toError(error.errors[0]));
+export function errorReason(error: Error, depth = 0): string {
+  let message = textOf(error.message);
+  if (!message && depth < 3 && error instanceof AggregateError && Array.isArray(error.errors) && error.errors.length > 0) {
+    message = errorReason(toError(error.errors[0]), depth + 1);
   }
   if (!message) {
     const code = (error as { code?: unknown }).code;
-    message = typeof code === 'string' ? code : error.name || 'failed without a message';
+    message = typeof code === 'string' && code !== '' ? code : textOf(error.name) || 'failed without a message';
   }
-  const firstLine = message.split('\n', 1)[0] ?? message;
-  return firstLine.length > 300 ? `${firstLine.slice(0, 297)}...` : firstLine;
+  const newline = message.indexOf('\n');
+  const firstLine = newline < 0 ? message : message.slice(0, newline);
+  return firstLine.length > MAX_REASON ? `${firstLine.slice(0, MAX_REASON - 3)}...` : firstLine;
+}
+
+/** A message or name as text: a string as is, a number or boolean shown, anything else dropped. */
+function textOf(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value);
+  return '';
 }

@@ -1,6 +1,6 @@
 import type { Clock, TimerHandle } from './clock.js';
-import { CheckTimeoutError, HealthClosedError, formatMs, toError } from './errors.js';
-import { errorReason, interpretResolved, type Interpreted } from './interpret.js';
+import { CheckTimeoutError, HealthClosedError, formatMs } from './errors.js';
+import { interpretResolved, reasonOf, type Interpreted } from './interpret.js';
 import { RunAbort, isRunAbortCheck } from './run-abort.js';
 import type { CheckDetails, CheckFunction, CheckSnapshot, CheckStatus, ProbeKind, RunResult } from './types.js';
 
@@ -175,15 +175,20 @@ export class CheckRunner {
     } catch (error) {
       promise = Promise.reject(error);
     }
+    const settled = (outcome: Interpreted): void => {
+      if (this.#inFlight === inFlight) this.#inFlight = undefined;
+      // NOTE: a synchronous check (or a loop blocked elsewhere) can overrun its timeout before the
+      // timeout's timer gets a turn; a run that took longer than `timeoutMs` fails however it ended.
+      const tookMs = this.#clock.now() - startedAt;
+      if (tookMs > this.options.timeoutMs) {
+        finish({ ok: false, reason: `took ${formatMs(tookMs)}, over its timeout of ${formatMs(this.options.timeoutMs)}` });
+      } else {
+        finish(outcome);
+      }
+    };
     promise.then(
-      (value) => {
-        if (this.#inFlight === inFlight) this.#inFlight = undefined;
-        finish(interpretResolved(value));
-      },
-      (error: unknown) => {
-        if (this.#inFlight === inFlight) this.#inFlight = undefined;
-        finish({ ok: false, reason: errorReason(toError(error)) });
-      },
+      (value) => settled(interpretResolved(value)),
+      (error: unknown) => settled({ ok: false, reason: reasonOf(error) }),
     );
   }
 

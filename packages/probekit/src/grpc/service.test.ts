@@ -52,6 +52,11 @@ async function setup() {
   return { clock, health, service, client, check, list, close, setRedis: (up: boolean) => void (redisUp = up) };
 }
 
+/** A Check answer without its timing. */
+function pick(answer: { status?: string; code?: number }): { status?: string; code?: number } {
+  return answer.code === undefined ? { status: answer.status ?? 'missing' } : { code: answer.code };
+}
+
 /** Collects a Watch stream's statuses; `until(n)` waits for the n-th one (bounded by real time). */
 function watch(client: HealthClient, name: string) {
   const statuses: string[] = [];
@@ -165,12 +170,34 @@ describe('grpc.health.v1.Health fed by the snapshot (official grpc-health-check 
     }
   });
 
+  test('names that are Object.prototype members: unknown ones are NOT_FOUND, a check so named answers its own status', async () => {
+    const t = await setup();
+    try {
+      for (const name of ['constructor', 'toString', '__proto__', 'hasOwnProperty', 'valueOf']) {
+        assert.deepEqual(pick(await t.check(name)), { code: grpc.status.NOT_FOUND }, name);
+      }
+      t.health.readiness('constructor', () => Promise.reject(new Error('down')));
+      t.health.readiness('toString', () => undefined);
+      await t.clock.advance(1);
+      assert.deepEqual(pick(await t.check('constructor')), { status: 'NOT_SERVING' });
+      assert.deepEqual(pick(await t.check('toString')), { status: 'SERVING' });
+      assert.deepEqual(pick(await t.check('valueOf')), { code: grpc.status.NOT_FOUND });
+      const listed = await t.list();
+      assert.equal(listed['constructor'], 'NOT_SERVING');
+      assert.equal(listed['toString'], 'SERVING');
+    } finally {
+      await t.close();
+    }
+  });
+
   test('the hand-written wire format round-trips, and skips unknown fields', () => {
     assert.deepEqual(decodeRequest(encodeRequest({ service: 'redis' })), { service: 'redis' });
     assert.deepEqual(decodeRequest(encodeRequest({ service: '' })), { service: '' });
     for (const status of ['UNKNOWN', 'SERVING', 'NOT_SERVING', 'SERVICE_UNKNOWN'] as const) assert.deepEqual(decodeResponse(encodeResponse({ status })), { status });
     const list = { statuses: { '': { status: 'SERVING' as const }, db: { status: 'NOT_SERVING' as const } } };
-    assert.deepEqual(decodeListResponse(encodeListResponse(list)), list);
+    assert.deepEqual({ statuses: { ...decodeListResponse(encodeListResponse(list)).statuses } }, list);
+    const proto = decodeListResponse(encodeListResponse({ statuses: JSON.parse('{"__proto__":{"status":"SERVING"}}') as Record<string, { status: 'SERVING' }> }));
+    assert.deepEqual(Object.keys(proto.statuses), ['__proto__'], 'a service named __proto__ is a key, not the prototype');
     // field 2 (varint 7) before field 1: ignored.
     assert.deepEqual(decodeRequest(Buffer.from([0x10, 0x07, 0x0a, 0x01, 0x78])), { service: 'x' });
     assert.throws(() => decodeRequest(Buffer.from([0x0a, 0x05, 0x78])), /truncated/);

@@ -28,7 +28,8 @@ export interface GrpcHealthOptions {
 
 export const grpcHealthDefaults = { maxListedServices: 100 } satisfies Required<GrpcHealthOptions>;
 
-const PROBE_SERVICES: Readonly<Record<string, ProbeKind>> = { '': 'readiness', readiness: 'readiness', liveness: 'liveness', startup: 'startup' };
+// NOTE: looked up by a name from the wire: a Map, so `constructor` or `__proto__` is no probe.
+const PROBE_SERVICES: ReadonlyMap<string, ProbeKind> = new Map([['', 'readiness'], ['readiness', 'readiness'], ['liveness', 'liveness'], ['startup', 'startup']]);
 
 
 /** The grpc.health.v1.Health service definition for `server.addService()`. */
@@ -121,7 +122,7 @@ export class GrpcHealthService {
           callback({ code: RESOURCE_EXHAUSTED, details: `too many services to list (${names.length} > ${this.#options.maxListedServices})` }, null);
           return;
         }
-        const statuses: Record<string, HealthCheckResponse> = {};
+        const statuses: Record<string, HealthCheckResponse> = Object.create(null) as Record<string, HealthCheckResponse>;
         for (const name of names) statuses[name] = { status: this.status(name) ?? 'UNKNOWN' };
         callback(null, { statuses });
       },
@@ -135,12 +136,12 @@ export class GrpcHealthService {
 
   /** Every service name answered: `""`, the three probes, then each check. */
   services(snapshot: HealthSnapshot = this.#engine.snapshot()): string[] {
-    return [...Object.keys(PROBE_SERVICES), ...snapshot.checks.map((c) => c.name)];
+    return [...PROBE_SERVICES.keys(), ...snapshot.checks.map((c) => c.name)];
   }
 
   /** The status of a service, or undefined when it is unknown. */
   status(service: string, snapshot: HealthSnapshot = this.#engine.snapshot()): ServingStatus | undefined {
-    const probe = PROBE_SERVICES[service];
+    const probe = PROBE_SERVICES.get(service);
     const check = probe === undefined ? snapshot.checks.find((c) => c.name === service) : undefined;
     if (probe === undefined && check === undefined) return undefined;
     // NOTE: after shutdown every service is NOT_SERVING for good, as grpc-go's health server does on Shutdown().

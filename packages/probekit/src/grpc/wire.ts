@@ -104,7 +104,8 @@ export function encodeListResponse(message: HealthListResponse): Buffer {
 }
 
 export function decodeListResponse(buffer: Uint8Array): HealthListResponse {
-  const statuses: Record<string, HealthCheckResponse> = {};
+  // Keys come from the wire: without a prototype, `__proto__` is a key like any other.
+  const statuses: Record<string, HealthCheckResponse> = Object.create(null) as Record<string, HealthCheckResponse>;
   readFields(buffer, (field, wire, value) => {
     if (field !== 1 || wire !== 2) return;
     let key = '';

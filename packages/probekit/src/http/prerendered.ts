@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { sameLines } from '../engine/evaluate.js';
 import type { HealthSnapshot } from '../engine/types.js';
-import { requestCounterIndex } from '../metrics/endpoint.js';
+import { requestCounterIndex } from './request-counters.js';
 import { render, type ProbeRequest } from './render.js';
 import { loopWithinBounds } from './renderer.js';
 

@@ -38,6 +38,11 @@ export const PROBE_PATHS: Readonly<Record<string, ProbeTarget>> = {
   '/healthz': 'all',
 };
 
+/** NOTE: own keys only: a request-target such as `__proto__` or `constructor` names no probe. */
+function probePathOf(path: string): ProbeTarget | undefined {
+  return Object.hasOwn(PROBE_PATHS, path) ? PROBE_PATHS[path] : undefined;
+}
+
 const ENDPOINT_NAME: Record<ProbeTarget, string> = { liveness: 'livez', readiness: 'readyz', startup: 'startupz', all: 'healthz' };
 
 const COMMON_HEADERS = { 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' } as const;
@@ -46,11 +51,11 @@ const HEALTH_JSON = 'application/health+json';
 
 /** The probe target a path names, with the check name for `/readyz/<check>`; undefined if not a probe path. */
 export function matchProbePath(pathname: string): { readonly probe: ProbeTarget; readonly check?: string } | undefined {
-  const direct = PROBE_PATHS[pathname];
+  const direct = probePathOf(pathname);
   if (direct) return { probe: direct };
   const slash = pathname.indexOf('/', 1);
   if (slash < 0) return undefined;
-  const probe = PROBE_PATHS[pathname.slice(0, slash)];
+  const probe = probePathOf(pathname.slice(0, slash));
   if (!probe) return undefined;
   let check: string;
   try {
@@ -204,7 +209,8 @@ interface JsonEntry {
 
 /** The IETF draft "Health Check Response Format for HTTP APIs" (draft-inadarei-api-health-check). */
 function jsonBody(verdict: ProbeVerdict, name: string, details: boolean, now: number): string {
-  const checks: Record<string, JsonEntry[]> = {};
+  // NOTE: keyed by check names: without a prototype, a check named `constructor` or `toString` is a key like any other.
+  const checks: Record<string, JsonEntry[]> = Object.create(null) as Record<string, JsonEntry[]>;
   const notes: string[] = [];
   for (const line of verdict.lines) {
     if (line.status === 'excluded') {
@@ -240,26 +246,35 @@ function jsonBody(verdict: ProbeVerdict, name: string, details: boolean, now: nu
   if (status !== 'pass') doc['output'] = `${name} check ${verdict.ok ? 'passed with warnings' : 'failed'}`;
   if (notes.length > 0) doc['notes'] = notes;
   doc['checks'] = checks;
-  let body = JSON.stringify(doc);
-  if (Buffer.byteLength(body) > MAX_BODY_BYTES) {
-    const kept: Record<string, JsonEntry[]> = {};
-    let dropped = 0;
-    for (const [key, entries] of Object.entries(checks)) {
-      if (entries.some((e) => e.status !== 'pass')) kept[key] = entries;
-      else dropped += 1;
-    }
-    doc['checks'] = kept;
-    doc['notes'] = [...notes, `${dropped} passing checks omitted (body limit 10 KiB)`];
-    body = JSON.stringify(doc);
-    while (Buffer.byteLength(body) > MAX_BODY_BYTES) {
-      const keys = Object.keys(kept);
-      const last = keys[keys.length - 1];
-      if (last === undefined) break;
-      delete kept[last];
-      dropped += 1;
-      doc['notes'] = [...notes, `${dropped} checks omitted (body limit 10 KiB)`];
-      body = JSON.stringify(doc);
-    }
+  const body = JSON.stringify(doc);
+  return Buffer.byteLength(body) > MAX_BODY_BYTES ? truncatedJson(doc, checks, notes) : body;
+}
+
+/**
+ * The JSON body cut to the kubelet's 10 KiB: passing checks dropped first, then failing ones from
+ * the end. Linear in the number of checks: each entry is serialized once to learn its size.
+ */
+function truncatedJson(doc: Record<string, unknown>, checks: Record<string, JsonEntry[]>, notes: readonly string[]): string {
+  const keys = Object.keys(checks);
+  const failing = keys.filter((key) => checks[key]!.some((e) => e.status !== 'pass'));
+  const passing = keys.length - failing.length;
+  const noteOf = (dropped: number): string =>
+    dropped === passing ? `${dropped} passing checks omitted (body limit 10 KiB)` : `${dropped} checks omitted (body limit 10 KiB)`;
+  // The document without entries, with the longest note it can carry: what every kept entry adds to.
+  doc['notes'] = [...notes, noteOf(keys.length + 1)];
+  doc['checks'] = {};
+  let size = Buffer.byteLength(JSON.stringify(doc));
+  const kept: Record<string, JsonEntry[]> = Object.create(null) as Record<string, JsonEntry[]>;
+  let count = 0;
+  for (const key of failing) {
+    // `"key":[…]` plus the comma before every entry but the first.
+    const entrySize = Buffer.byteLength(JSON.stringify(key)) + 1 + Buffer.byteLength(JSON.stringify(checks[key])) + (count > 0 ? 1 : 0);
+    if (size + entrySize > MAX_BODY_BYTES) break;
+    size += entrySize;
+    kept[key] = checks[key]!;
+    count += 1;
   }
-  return body;
+  doc['notes'] = [...notes, noteOf(keys.length - count)];
+  doc['checks'] = kept;
+  return JSON.stringify(doc);
 }

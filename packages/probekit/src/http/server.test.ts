@@ -184,6 +184,11 @@ describe('deploy-time settings', () => {
     assert.throws(() => createHealth({ env: {}, port: 70000 }), /Expected `port` in createHealth\(\) options to be an integer from 0 to 65535, got `70000`/);
     assert.throws(() => createHealth({ env: {}, thread: 'fiber' as never }), /Expected `thread` to be one of `worker`, `main`, got `"fiber"`/);
     assert.throws(() => createHealth({ env: {}, detailsToken: 'short' }), /`detailsToken` to be a string of at least 8 characters, got `a 5-character string`/);
+    // The token is matched as the one word after `Bearer`: one with whitespace could never match. The message never shows it.
+    for (const token of ['my secret token', 'trailing-newline\n', '\ttabbed-token']) {
+      assert.throws(() => createHealth({ env: {}, detailsToken: token }), (error: Error) => error instanceof TypeError && /^Expected `detailsToken` to be printable ASCII without spaces .*, got a \d+-character string with whitespace$/.test(error.message) && !error.message.includes('secret'));
+      assert.throws(() => createHealth({ env: { PROBEKIT_DETAILS_TOKEN: token } }), /`detailsToken`/);
+    }
   });
 });
 

@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import { serialize } from 'node:v8';
 import { Worker } from 'node:worker_threads';
 import { realClock } from '../engine/clock.js';
@@ -7,14 +7,13 @@ import { sameLines } from '../engine/evaluate.js';
 import type { HealthSnapshot } from '../engine/types.js';
 import type { Metrics } from '../metrics/index.js';
 import type { MetricFamily } from '../metrics/model.js';
-import { probeRequestOf, writeResponse } from './node-handler.js';
-import { PrerenderedProbes, prerenderedSlot } from './prerendered.js';
-import { createRenderer } from './renderer.js';
-import { configureProbeServer } from './server-config.js';
+import { createProbeServer } from './pipeline.js';
+import type { RequestCounters } from './request-counters.js';
 import { SharedStamp, realNow } from './shared-stamp.js';
 import { StatusHistory, encodeHistory } from './status-history.js';
 import { mainThreadStatusPage } from './status-page.js';
 import type { FromWorker, ToWorker, WorkerData } from './worker.js';
+import { workerExecArgv } from './worker-argv.js';
 
 export type ProbeThread = 'worker' | 'main';
 
@@ -48,32 +47,18 @@ function baseUrlOf(host: string, port: number): string {
 }
 
 /** Serves probes from the main event loop. */
-export async function listenOnMain(engine: HealthEngine, settings: ProbeServerSettings, metrics?: Metrics): Promise<ProbeServer> {
-  const renderer = createRenderer();
-  const prerendered = new PrerenderedProbes(() => engine.clock.now());
-  const statusPage = mainThreadStatusPage(engine, settings.detailsToken, metrics);
-  const server = createServer((req, res) => {
-    const slot = prerenderedSlot(req, settings.detailsToken);
-    if (slot >= 0) {
-      const answer = prerendered.serve(res, slot, engine.snapshot(), engine.loopBlockedMs());
-      if (answer) {
-        metrics?.endpoint.countAt(answer.counter);
-        return;
-      }
-    }
-    const request = probeRequestOf(req);
-    const response =
-      statusPage.respond(request) ??
-      metrics?.respond(request) ??
-      renderer(engine.snapshot(), request, {
-        now: engine.clock.now(),
-        loopBlockedMs: engine.loopBlockedMs(),
-        detailsToken: settings.detailsToken,
-      });
-    writeResponse(res, response);
-    metrics?.endpoint.countRequest(request.url, response.status);
+export async function listenOnMain(engine: HealthEngine, settings: ProbeServerSettings, metrics?: Metrics, counters?: RequestCounters): Promise<ProbeServer> {
+  const statusPage = mainThreadStatusPage(engine, settings.detailsToken, counters);
+  const server = createProbeServer({
+    detailsToken: settings.detailsToken,
+    loopBlockedMs: () => engine.loopBlockedMs(),
+    now: () => engine.clock.now(),
+    linesSnapshot: () => engine.snapshot(),
+    snapshot: () => engine.snapshot(),
+    counters,
+    statusPage: (request) => statusPage.respond(request),
+    metrics: metrics && ((request, snapshot, loopBlockedMs) => metrics.endpoint.respond(request, { snapshot, loopBlockedMs })),
   });
-  configureProbeServer(server);
   let port: number;
   try {
     port = await listen(server, settings.port, settings.host);
@@ -114,6 +99,11 @@ function listen(server: Server, port: number, host: string): Promise<number> {
 
 const workerUrl = new URL('./worker.js', import.meta.url);
 
+/** A snapshot whose probe lines changed reaches the worker at most this long after the previous post. */
+const LINES_POST_MS = 50;
+/** A snapshot in which only run times and counts moved (details, JSON and /metrics show them). */
+const RUNS_POST_MS = 1000;
+
 /** A `/metrics` scrape this recent keeps families posted on every change (Prometheus scrapes every 15 s to 1 min). */
 const SCRAPED_RECENTLY_MS = 5 * 60_000;
 
@@ -135,7 +125,13 @@ function stampFromMainLoop(engine: HealthEngine, stamp: SharedStamp): () => void
 
 /** Serves probes from a worker thread fed with snapshots and a shared main-loop stamp. */
 /** `stateDir`: restart forensics' state directory, where the worker records the /livez answers it serves. */
-export async function listenOnWorker(engine: HealthEngine, settings: ProbeServerSettings, metrics?: Metrics, stateDir?: string): Promise<ProbeServer & { [kWorker]: () => Worker | undefined }> {
+export async function listenOnWorker(
+  engine: HealthEngine,
+  settings: ProbeServerSettings,
+  metrics?: Metrics,
+  counters?: RequestCounters,
+  stateDir?: string,
+): Promise<ProbeServer & { [kWorker]: () => Worker | undefined }> {
   const stamp = new SharedStamp();
   const offStamp = stampFromMainLoop(engine, stamp);
   let worker: Worker | undefined;
@@ -148,13 +144,41 @@ export async function listenOnWorker(engine: HealthEngine, settings: ProbeServer
   const history = settings.detailsToken === undefined ? undefined : new StatusHistory(engine);
   const postFamilies = (families: MetricFamily[]): void =>
     worker?.postMessage({ type: 'metrics', encoded: serialize(families), ...(history ? { history: encodeHistory(history) } : {}) } satisfies ToWorker);
-  /** The last snapshot the current worker was given. */
+  /** The last snapshot the current worker was given, and when (real ms). */
   let posted: HealthSnapshot | undefined;
+  let postedAt = -Infinity;
   const postSnapshot = (snapshot: HealthSnapshot): void => {
     if (!worker || snapshot === posted) return;
     const same = posted !== undefined && sameLines(posted, snapshot);
     posted = snapshot;
+    postedAt = realNow();
     worker.postMessage({ type: 'snapshot', encoded: serialize(snapshot), sameLines: same } satisfies ToWorker);
+  };
+  // NOTE: every run of every check makes a snapshot, and each post serializes all checks: posting
+  // each one made worker mode quadratic in the number of checks. Posts are spaced instead: a change
+  // of lines goes within LINES_POST_MS, a change of run times and counts only within RUNS_POST_MS.
+  let flush: { readonly timer: NodeJS.Timeout; readonly due: number } | undefined;
+  const snapshotChanged = (snapshot: HealthSnapshot): void => {
+    if (!worker || snapshot === posted) return;
+    const due = postedAt + (posted !== undefined && sameLines(posted, snapshot) ? RUNS_POST_MS : LINES_POST_MS);
+    const now = realNow();
+    if (now >= due) {
+      cancelFlush();
+      postSnapshot(snapshot);
+      return;
+    }
+    if (flush !== undefined && flush.due <= due) return;
+    cancelFlush();
+    const timer = setTimeout(() => {
+      flush = undefined;
+      postSnapshot(engine.snapshot());
+    }, due - now);
+    timer.unref();
+    flush = { timer, due };
+  };
+  const cancelFlush = (): void => {
+    if (flush !== undefined) clearTimeout(flush.timer);
+    flush = undefined;
   };
 
   const spawn = (port: number): Promise<number> =>
@@ -172,7 +196,14 @@ export async function listenOnWorker(engine: HealthEngine, settings: ProbeServer
         history: history?.read(),
         stateDir,
       };
-      const w = new Worker(workerUrl, { workerData: data, name: 'probekit-probe-server', stdout: false, stderr: false });
+      let w: Worker;
+      try {
+        // NOTE: not the process's execArgv as is: `--input-type` (with -e) and the like fail a worker started from a file.
+        w = new Worker(workerUrl, { workerData: data, name: 'probekit-probe-server', stdout: false, stderr: false, execArgv: workerExecArgv(process.execArgv) });
+      } catch (error) {
+        reject(error as Error);
+        return;
+      }
       worker = w;
       let listening = false;
       w.on('message', (message: FromWorker) => {
@@ -184,7 +215,7 @@ export async function listenOnWorker(engine: HealthEngine, settings: ProbeServer
           postSnapshot(engine.snapshot());
           resolve(message.port);
         } else if (message.type === 'requests') {
-          metrics?.endpoint.setRemoteCounts(message.counts);
+          counters?.setRemoteCounts(message.counts);
         } else if (message.type === 'scraped') {
           const resumed = !scrapedRecently();
           scrapedAt = realNow();
@@ -219,7 +250,7 @@ export async function listenOnWorker(engine: HealthEngine, settings: ProbeServer
       });
     });
 
-  const offChange = engine.on('change', postSnapshot);
+  const offChange = engine.on('change', snapshotChanged);
   // NOTE: the main thread's counters go to the worker, so /metrics never waits on a blocked main loop.
   const offMetrics = metrics?.publish(postFamilies, undefined, scrapedRecently) ?? (() => {});
 
@@ -229,6 +260,7 @@ export async function listenOnWorker(engine: HealthEngine, settings: ProbeServer
   } catch (error) {
     closed = true;
     offChange();
+    cancelFlush();
     offMetrics();
     offStamp();
     history?.close();
@@ -246,6 +278,7 @@ export async function listenOnWorker(engine: HealthEngine, settings: ProbeServer
       closing ??= (async () => {
         closed = true;
         offChange();
+        cancelFlush();
         offMetrics();
         offStamp();
         history?.close();

@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto';
 import type { HealthEngine } from '../engine/engine.js';
 import { evaluate } from '../engine/evaluate.js';
 import type { CheckKind, CheckStatus, HealthSnapshot, ProbeKind, RunResult } from '../engine/types.js';
-import type { RequestCount } from '../metrics/endpoint.js';
-import type { Metrics } from '../metrics/index.js';
+import type { RequestCount } from '../metrics/model.js';
+import type { RequestCounters } from './request-counters.js';
 import { authorized, type ProbeRequest, type ProbeResponse } from './render.js';
 import { STATUS_PAGE_HTML, STATUS_PAGE_SCRIPT, STATUS_PAGE_STYLE } from './status-page-html.js';
 import { STATUS_HISTORY_LENGTH, StatusHistory, type LastTransition, type RecentRun, type StatusHistoryData } from './status-history.js';
@@ -182,7 +182,7 @@ function text(status: number, body: string, head: boolean, extra: Readonly<Recor
 }
 
 /** The status page of a probe server on the main loop: keeps the history while a details token is configured. */
-export function mainThreadStatusPage(engine: HealthEngine, detailsToken: string | undefined, metrics: Metrics | undefined): { respond(request: ProbeRequest): ProbeResponse | undefined; close(): void } {
+export function mainThreadStatusPage(engine: HealthEngine, detailsToken: string | undefined, counters: RequestCounters | undefined): { respond(request: ProbeRequest): ProbeResponse | undefined; close(): void } {
   const history = detailsToken === undefined ? undefined : new StatusHistory(engine);
   const context = (): StatusContext => ({
     snapshot: engine.snapshot(),
@@ -191,7 +191,7 @@ export function mainThreadStatusPage(engine: HealthEngine, detailsToken: string 
     thread: 'main',
     detailsToken,
     history: history?.read(),
-    requests: metrics?.endpoint.requestCounts() ?? [],
+    requests: counters?.all() ?? [],
   });
   return {
     respond: (request) => respondStatusPage(request, context, detailsToken),

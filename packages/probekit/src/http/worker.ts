@@ -1,17 +1,14 @@
 // The probe server's worker thread: answers probes from the last snapshot the main thread posted,
 // with the main loop's state read from shared memory, so a busy main loop never delays a probe.
-import { createServer } from 'node:http';
 import { deserialize } from 'node:v8';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { HealthSnapshot } from '../engine/types.js';
 import { ServedLivenessRecorder } from '../forensics/served.js';
-import { MetricsEndpoint, type RequestCount } from '../metrics/endpoint.js';
-import type { MetricFamily } from '../metrics/model.js';
-import { probeRequestOf, writeResponse } from './node-handler.js';
-import { PrerenderedProbes, prerenderedSlot } from './prerendered.js';
-import { createRenderer } from './renderer.js';
+import { MetricsEndpoint } from '../metrics/endpoint.js';
+import type { MetricFamily, RequestCount } from '../metrics/model.js';
+import { createProbeServer } from './pipeline.js';
+import { RequestCounters } from './request-counters.js';
 import { SharedStamp, realNow } from './shared-stamp.js';
-import { configureProbeServer } from './server-config.js';
 import { ReceivedHistory, type StatusHistoryData } from './status-history.js';
 import { respondStatusPage, type StatusContext } from './status-page.js';
 
@@ -53,8 +50,6 @@ export type FromWorker =
 const data = workerData as WorkerData;
 const port = parentPort!;
 const stamp = new SharedStamp(data.stamp);
-const renderer = createRenderer();
-const prerendered = new PrerenderedProbes(realNow);
 let snapshot = data.snapshot;
 /** The newest snapshot posted, not decoded yet. */
 let encodedSnapshot: Uint8Array | undefined;
@@ -62,7 +57,8 @@ let encodedSnapshot: Uint8Array | undefined;
 let linesMoved = false;
 let mainFamilies = data.families;
 let encodedFamilies: Uint8Array | undefined;
-const metrics = data.metrics ? new MetricsEndpoint(() => families()) : undefined;
+const counters = data.metrics ? new RequestCounters() : undefined;
+const metrics = counters && new MetricsEndpoint(() => families(), () => counters.requestCounts());
 const served = data.stateDir === undefined ? undefined : new ServedLivenessRecorder(data.stateDir);
 const history = new ReceivedHistory(data.history);
 
@@ -83,36 +79,38 @@ function families(): readonly MetricFamily[] {
   return mainFamilies;
 }
 
-const server = createServer((req, res) => {
-  const blocked = Math.max(0, stamp.ageMs(realNow()) - data.watchdogIntervalMs);
-  // The hot path: a plain probe gets its pre-rendered answer; nothing here waits for the main thread.
-  const slot = prerenderedSlot(req, data.detailsToken);
-  if (slot >= 0) {
-    const current = linesMoved ? currentSnapshot() : snapshot;
-    const answer = prerendered.serve(res, slot, current, blocked);
-    if (answer) {
-      metrics?.countAt(answer.counter);
-      served?.observe(answer.request, answer.status, current, blocked);
-      return;
-    }
-  }
-  const current = currentSnapshot();
-  const request = probeRequestOf(req);
-  const status = (): StatusContext => ({
-    snapshot: current,
-    now: realNow(),
-    loopBlockedMs: blocked,
-    thread: 'worker',
-    detailsToken: data.detailsToken,
-    history: history.read(),
-    requests: metrics?.requestCounts() ?? [],
-  });
-  const scrape = respondStatusPage(request, status, data.detailsToken) ?? metrics?.respond(request, { snapshot: current, loopBlockedMs: blocked });
-  if (scrape?.status === 200) scraped();
-  const response = scrape ?? renderer(current, request, { now: realNow(), loopBlockedMs: blocked, detailsToken: data.detailsToken });
-  writeResponse(res, response);
-  metrics?.countRequest(request.url, response.status);
-  served?.observe(request, response.status, current, blocked);
+const loopBlockedMs = (): number => Math.max(0, stamp.ageMs(realNow()) - data.watchdogIntervalMs);
+const server = createProbeServer({
+  detailsToken: data.detailsToken,
+  // Nothing here waits for the main thread: its loop state is a stamp in shared memory.
+  loopBlockedMs,
+  now: realNow,
+  linesSnapshot: () => (linesMoved ? currentSnapshot() : snapshot),
+  snapshot: currentSnapshot,
+  counters,
+  statusPage: (request) => {
+    const status = (): StatusContext => ({
+      snapshot: currentSnapshot(),
+      now: realNow(),
+      loopBlockedMs: loopBlockedMs(),
+      thread: 'worker',
+      detailsToken: data.detailsToken,
+      history: history.read(),
+      requests: counters?.requestCounts() ?? [],
+    });
+    const response = respondStatusPage(request, status, data.detailsToken);
+    // Reading the page's data keeps the history (and families) flowing from the main thread.
+    if (response?.status === 200) scraped();
+    return response;
+  },
+  metrics:
+    metrics &&
+    ((request, current, loopBlockedMs) => {
+      const response = metrics.respond(request, { snapshot: current, loopBlockedMs });
+      if (response?.status === 200) scraped();
+      return response;
+    }),
+  served: served && ((request, status, current, loopBlockedMs) => served.observe(request, status, current, loopBlockedMs)),
 });
 
 let scrapedPostedAt = -Infinity;
@@ -126,15 +124,14 @@ function scraped(): void {
 
 // The request counts go back to the main thread for health.metrics() and prom-client.
 let postedTotal = 0;
-const postCounts = metrics
+const postCounts = counters
   ? setInterval(() => {
-      if (metrics.total === postedTotal) return;
-      postedTotal = metrics.total;
-      port.postMessage({ type: 'requests', counts: metrics.requestCounts() } satisfies FromWorker);
+      if (counters.total === postedTotal) return;
+      postedTotal = counters.total;
+      port.postMessage({ type: 'requests', counts: counters.requestCounts() } satisfies FromWorker);
     }, 5000)
   : undefined;
 postCounts?.unref();
-configureProbeServer(server);
 
 server.once('error', (error: NodeJS.ErrnoException) => {
   const message: FromWorker = { type: 'error', message: error.message, ...(error.code ? { code: error.code } : {}) };

@@ -10,13 +10,15 @@ import { HealthEngine } from '../engine/engine.js';
 import { skipUnlessTool } from '@probekit/test-support';
 import { renderExposition } from './exposition.js';
 import { createMetrics } from './index.js';
-import { MetricsEndpoint, probeLabel } from './endpoint.js';
+import { MetricsEndpoint } from './endpoint.js';
+import { RequestCounters, probeLabel } from '../http/request-counters.js';
 
 /** A service in virtual time: `db` passes in 20 ms, `redis` fails, `search` hangs until its 1 s timeout. */
 async function scenario() {
   const clock = new VirtualClock();
   const health = new HealthEngine({ clock });
-  const metrics = createMetrics(health, { eventLoop: false, durationBuckets: [0.01, 0.1, 1] });
+  const requests = new RequestCounters();
+  const metrics = createMetrics(health, { eventLoop: false, durationBuckets: [0.01, 0.1, 1] }, () => requests.all());
   health.startup('migrations', () => undefined);
   health.readiness('db', () => new Promise<void>((resolve) => clock.setTimeout(() => resolve(), 20)), { intervalMs: 5000 });
   health.readiness('redis', () => Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:6379')), { failingIntervalMs: 1000 });
@@ -25,7 +27,7 @@ async function scenario() {
     failingIntervalMs: 2000,
   });
   health.heartbeat('queue-consumer', { timeoutMs: 30_000 });
-  return { clock, health, metrics };
+  return { clock, health, metrics, requests };
 }
 
 function lines(text: string, prefix: string): string[] {
@@ -158,9 +160,10 @@ describe('metrics', () => {
   });
 
   test('requests are counted by probe and status code; per-check paths count under their probe', () => {
-    const endpoint = new MetricsEndpoint(() => []);
+    const counters = new RequestCounters();
+    const endpoint = new MetricsEndpoint(() => [], () => counters.all());
     for (const [url, status] of [['/livez', 200], ['/livez', 200], ['/readyz/redis?verbose', 503], ['/readyz', 503], ['/nope', 404]] as const) {
-      endpoint.countRequest(url, status);
+      counters.countRequest(url, status);
     }
     const clock = new VirtualClock();
     const health = new HealthEngine({ clock });
@@ -172,7 +175,7 @@ describe('metrics', () => {
         'probekit_probe_requests_total{probe="other",code="404"} 1',
       ]);
       // A worker's counts posted to the main thread add to the main endpoint's own.
-      endpoint.setRemoteCounts([{ probe: 'livez', code: '200', count: 40 }, { probe: 'livez', code: '503', count: 3 }]);
+      counters.setRemoteCounts([{ probe: 'livez', code: '200', count: 40 }, { probe: 'livez', code: '503', count: 3 }]);
       const merged = renderExposition(endpoint.families({ snapshot: health.snapshot(), loopBlockedMs: 0 }), 'prometheus');
       assert.deepEqual(lines(merged, 'probekit_probe_requests_total'), [
         'probekit_probe_requests_total{probe="livez",code="200"} 42',
@@ -182,6 +185,7 @@ describe('metrics', () => {
       ]);
       assert.equal(probeLabel('/startupz/x'), 'startupz');
       assert.equal(probeLabel('/metrics?x'), 'metrics');
+      assert.equal(probeLabel('/constructor'), 'other');
     } finally {
       health.stop();
     }
@@ -266,13 +270,13 @@ describe('metrics', () => {
   });
 
   test('promtool check metrics accepts the output, in both formats, served over a real socket', { skip: promtoolSkip }, async () => {
-    const { clock, health, metrics } = await scenario();
+    const { clock, health, metrics, requests } = await scenario();
     const server = createServer((req, res) => {
       const answer = metrics.respond({ method: req.method ?? 'GET', url: req.url ?? '/', accept: req.headers.accept });
       const status = answer?.status ?? 404;
       res.writeHead(status, answer?.headers ?? {});
       res.end(answer?.body ?? 'not found\n');
-      metrics.endpoint.countRequest(req.url ?? '/', status);
+      requests.countRequest(req.url ?? '/', status);
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     try {

@@ -2,6 +2,13 @@
 
 export type Labels = Readonly<Record<string, string>>;
 
+/** Requests served, by probe label and status code: counted by the probe servers, rendered here. */
+export interface RequestCount {
+  readonly probe: string;
+  readonly code: string;
+  readonly count: number;
+}
+
 export interface Sample {
   readonly labels?: Labels;
   readonly value: number;

@@ -33,9 +33,18 @@ export class ServerDrain {
   #closed: Promise<void> | undefined;
   #detach: () => void;
 
-  constructor(server: DrainableServer, now: () => number) {
+  /** `lateListen` is told (with the address) when the server begins listening after `stopAccepting()`; it is closed at once. */
+  constructor(server: DrainableServer, now: () => number, lateListen: (address: ReturnType<DrainableServer['address']>) => void = () => {}) {
     this.server = server;
     this.#now = now;
+    // NOTE: a server that listens after the drain began (SIGTERM during `await db.connect()`, then
+    // listen()) would serve until the exit cut its requests: it is refused at once instead.
+    const onListening = (): void => {
+      if (!this.#draining) return;
+      const address = this.server.address();
+      this.server.close();
+      lateListen(address);
+    };
     const onConnection = (socket: Socket): void => {
       this.#sockets.add(socket);
       socket.once('close', () => this.#sockets.delete(socket));
@@ -50,11 +59,13 @@ export class ServerDrain {
     const onRequest = (req: AnyRequest, res: AnyResponse): void => this.#track(req, res);
     const s = server as HttpServer;
     s.on('connection', onConnection);
+    s.on('listening', onListening);
     s.on('session' as 'connection', onSession as unknown as (socket: Socket) => void);
     // NOTE: prepended so `Connection: close` is decided before the app's handler writes the head.
     s.prependListener('request', onRequest as (req: IncomingMessage, res: ServerResponse) => void);
     this.#detach = () => {
       s.off('connection', onConnection);
+      s.off('listening', onListening);
       s.off('session' as 'connection', onSession as unknown as (socket: Socket) => void);
       s.off('request', onRequest as (req: IncomingMessage, res: ServerResponse) => void);
     };

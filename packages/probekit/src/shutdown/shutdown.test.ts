@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { EventEmitter, once } from 'node:events';
-import { Agent } from 'node:http';
+import { Agent, createServer } from 'node:http';
 import { connect as connectHttp2, createServer as createHttp2Server } from 'node:http2';
 import type { AddressInfo } from 'node:net';
 import { describe, test } from 'node:test';
@@ -110,6 +110,39 @@ describe('the shutdown sequence', () => {
       assert.equal(await done, 0);
     } finally {
       client.destroy();
+      r.shutdown.dispose();
+      r.health.stop();
+      server.close();
+    }
+  });
+
+  test('a server that begins listening after the drain began is closed at once, logged, and makes the exit code 1', async () => {
+    // shutdownOn() at boot, SIGTERM during `await db.connect()`, then `server.listen()`.
+    const server = createServer((_req, res) => res.end('app'));
+    let releaseHook!: () => void;
+    const hookDone = new Promise<void>((resolve) => (releaseHook = resolve));
+    const r = rig({ servers: [server], drainDelayMs: 1000, hooks: [{ name: 'db', run: () => hookDone, timeoutMs: 10_000 }] });
+    try {
+      r.signals.emit('SIGTERM', 'SIGTERM');
+      await r.clock.advance(1000);
+      assert.equal(r.shutdown.phase, 'hooks');
+      let port = 0;
+      // Prepended: the drain closes the server in its own 'listening' listener, and the address goes with it.
+      server.prependListener('listening', () => (port = (server.address() as AddressInfo).port));
+      server.listen(0, '127.0.0.1');
+      await once(server, 'close');
+      assert.equal(server.listening, false, 'closed in the turn it began listening');
+      await assert.rejects(get(port, '/', new Agent()), /ECONNREFUSED/);
+      releaseHook();
+      await until('exit', () => r.exits.length > 0);
+      assert.deepEqual(r.exits, [1]);
+      assert.ok(
+        r.logs.includes(`error a server began listening on 127.0.0.1:${port} 1 s into the shutdown (phase hooks), after it stopped accepting: closed it at once, so it served nothing. Start servers before awaiting slow startup work, or skip listen() once shutdown.phase is set`),
+        r.logs.join('\n'),
+      );
+      assert.equal(r.logs.at(-1), `error exiting with code 1 after 1 s; cut short: server on 127.0.0.1:${port} (began listening during the shutdown; closed at once)`);
+    } finally {
+      releaseHook();
       r.shutdown.dispose();
       r.health.stop();
       server.close();

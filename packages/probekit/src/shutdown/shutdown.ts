@@ -50,6 +50,16 @@ export class Shutdown {
   readonly #onUnhandledRejection = (reason: unknown): void => this.#uncaught('unhandledRejection', reason);
   #crashed = false;
   #listeningCheck = false;
+  /** Servers that began listening after the drain began, closed at once: they make the exit incomplete. */
+  #lateServers = 0;
+  readonly #onLateListen = (address: ReturnType<DrainableServer['address']>): void => {
+    this.#lateServers += 1;
+    const where = describeAddress(address);
+    this.#o.logger.error(
+      `a server began listening on ${where} ${this.#elapsed()} into the shutdown (phase ${this.#phase ?? 'begin'}), after it stopped accepting: closed it at once, so it served nothing. Start servers before awaiting slow startup work, or skip listen() once shutdown.phase is set`,
+    );
+    this.#pending.push(`server on ${where} (began listening during the shutdown; closed at once)`);
+  };
   #installed = true;
   #signalsReceived = 0;
   #running: Promise<number> | undefined;
@@ -71,7 +81,7 @@ export class Shutdown {
     this.#o = resolveShutdownOptions(options);
     this.#clock = this.#o.clock;
     this.#hooks = [...this.#o.hooks];
-    for (const server of this.#o.servers) this.#drains.push(new ServerDrain(server, () => this.#clock.now()));
+    for (const server of this.#o.servers) this.#drains.push(new ServerDrain(server, () => this.#clock.now(), this.#onLateListen));
     for (const signal of this.#o.signals) this.#o.signalSource.on(signal, this.#onSignal);
     if (this.#o.uncaughtErrors !== 'node-default') {
       this.#o.signalSource.on('uncaughtException', this.#onUncaughtException);
@@ -105,7 +115,7 @@ export class Shutdown {
   server(server: DrainableServer): this {
     if (this.#running) throw new Error('Cannot add a server: the shutdown already started');
     resolveShutdownOptions({ servers: [server], env: {} });
-    this.#drains.push(new ServerDrain(server, () => this.#clock.now()));
+    this.#drains.push(new ServerDrain(server, () => this.#clock.now(), this.#onLateListen));
     this.#addListeningCheck();
     return this;
   }
@@ -235,7 +245,7 @@ export class Shutdown {
       // Stop checks and the probe server last: the kubelet keeps probing until the process is gone.
       await this.#orForced(Promise.race([this.#closeHealth(), this.#sleep(Math.max(0, deadlineAt - this.#clock.now()))]));
       if (this.#exited) return this.#exitCode;
-      this.#finish(incomplete ? EXIT_INCOMPLETE : 0, this.#pending, false);
+      this.#finish(incomplete || this.#lateServers > 0 ? EXIT_INCOMPLETE : 0, this.#pending, false);
       return this.#exitCode;
     } finally {
       this.#clock.clearTimeout(deadline);
@@ -386,6 +396,12 @@ export class Shutdown {
   #emit<K extends keyof ShutdownEvents>(event: K, payload: Parameters<ShutdownEvents[K]>[0]): void {
     this.#events.emit(event, payload);
   }
+}
+
+function describeAddress(address: ReturnType<DrainableServer['address']>): string {
+  if (address === null) return 'an unknown address';
+  if (typeof address === 'string') return address;
+  return `${address.address.includes(':') ? `[${address.address}]` : address.address}:${address.port}`;
 }
 
 function describeRequests(requests: readonly InFlightRequest[], now: number): string {

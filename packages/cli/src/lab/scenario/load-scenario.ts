@@ -85,7 +85,8 @@ export async function parseScenario(text: string, file: string, baseDir = proces
   const traffic = r.object(['traffic'], root['traffic'] ?? {}, ['rps', 'timeout']);
 
   const depsIn = r.object(['dependencies'], root['dependencies'] ?? {}, undefined);
-  const dependencies: Record<string, DependencySpec> = {};
+  // NOTE: keyed by names from the scenario file: without a prototype, `constructor` is a name like any other.
+  const dependencies: Record<string, DependencySpec> = Object.create(null) as Record<string, DependencySpec>;
   for (const [depName, raw] of Object.entries(depsIn)) {
     const d = r.object(['dependencies', depName], raw ?? {}, ['latency', 'errorLatency']);
     dependencies[depName] = {

@@ -2,6 +2,7 @@
 // probes and /metrics on one port. Prints one JSON line per event on stdout.
 import { createServer } from 'node:http';
 import { createHealth } from '../../health.js';
+import { RequestCounters } from '../../http/request-counters.js';
 import { createMetrics } from '../../metrics/index.js';
 import { attachForensics } from '../index.js';
 
@@ -18,14 +19,15 @@ process.on('SIGUSR2', () => {
 });
 
 const forensics = await attachForensics(health, { stateDir, minWriteIntervalMs: 200, log: (line) => print({ log: line.message, level: line.level }) });
-const metrics = createMetrics(health, { eventLoop: false });
+const requests = new RequestCounters();
+const metrics = createMetrics(health, { eventLoop: false }, () => requests.all());
 metrics.collector.addSource(forensics.families);
 
 const server = createServer((req, res) => {
   const answer = metrics.respond({ method: req.method ?? 'GET', url: req.url ?? '/', accept: req.headers.accept });
   if (answer) res.writeHead(answer.status, answer.headers).end(answer.body);
   else health.handler(req, res);
-  metrics.endpoint.countRequest(req.url ?? '/', res.statusCode);
+  requests.countRequest(req.url ?? '/', res.statusCode);
 });
 server.listen(0, '127.0.0.1', () => {
   const address = server.address() as { port: number };
