@@ -6,7 +6,7 @@ import { pathToFileURL } from 'node:url';
 import express from 'express';
 import { createRequestHandler } from '@react-router/express';
 import { createHealth } from 'probekit';
-import { probes, shutdownOn } from 'probekit/express';
+import { probes } from 'probekit/express';
 
 const buildPath = pathToFileURL(process.env.REACT_ROUTER_BUILD ?? './build/server/index.js').href;
 const { build } = await import(buildPath).then((module) => ('build' in module ? module : { build: module }));
@@ -22,7 +22,7 @@ app.all('*splat', createRequestHandler({ build }));
 const server = app.listen(Number(process.env.PORT ?? 3000), '127.0.0.1', () => {
   console.log(`listening on http://127.0.0.1:${server.address().port}`);
 });
-shutdownOn(health, {
+health.shutdownOn({
   servers: [server],
   ...(process.env.DRAIN_DELAY_MS ? { drainDelayMs: Number(process.env.DRAIN_DELAY_MS) } : {}),
   hooks: [{ name: 'database pool', run: async () => {} }],

@@ -61,7 +61,7 @@ export async function startDemo(options: DemoOptions, env: Readonly<Record<strin
   try {
     await listen(app, options.port, options.host, '--port');
     const probes = await health.listen({ port: options.probePort, host: options.host, thread: options.thread }).catch((error: NodeJS.ErrnoException) => {
-      throw error.code === 'EADDRINUSE' ? new PortTakenError('--probe-port', options.probePort) : error;
+      throw error.code === 'EADDRINUSE' ? new PortTakenError('--probe-port', options.host, options.probePort) : error;
     });
     const address = app.address();
     const appPort = typeof address === 'object' && address ? address.port : options.port;
@@ -93,14 +93,14 @@ export async function startDemo(options: DemoOptions, env: Readonly<Record<strin
 /** A port given to the demo is in use: a usage error naming the flag. */
 export class PortTakenError extends Error {
   override readonly name = 'PortTakenError';
-  constructor(flag: string, port: number) {
-    super(`${flag} ${port} is already in use; pick another with ${flag} <n> (0 picks a free one)`);
+  constructor(flag: string, host: string, port: number) {
+    super(`cannot listen on ${host}:${port} (${flag}): the port is already in use (EADDRINUSE); pick another with ${flag} <n>, or ${flag} 0 for a free one`);
   }
 }
 
 function listen(server: Server, port: number, host: string, flag: string): Promise<void> {
   return new Promise<void>((resolve, reject) => {
-    server.once('error', (error: NodeJS.ErrnoException) => reject(error.code === 'EADDRINUSE' ? new PortTakenError(flag, port) : error));
+    server.once('error', (error: NodeJS.ErrnoException) => reject(error.code === 'EADDRINUSE' ? new PortTakenError(flag, host, port) : error));
     server.listen(port, host, () => resolve());
   });
 }

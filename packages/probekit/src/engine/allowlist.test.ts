@@ -89,11 +89,13 @@ describe('change events', () => {
       health.readiness('b', () => undefined);
       health.readiness('c', () => undefined);
       health.beginShutdown();
-      assert.deepEqual(seen, [], 'announced on a later microtask, not synchronously');
+      assert.deepEqual(seen, [], 'announced on a later turn of the event loop, not synchronously');
       await Promise.resolve();
+      assert.deepEqual(seen, [], 'not on the next microtask either: once per event-loop turn');
+      await new Promise((resolve) => setImmediate(resolve));
       assert.deepEqual(seen, [3]);
       health.heartbeat('jobs', { timeoutMs: 1000 });
-      await Promise.resolve();
+      await new Promise((resolve) => setImmediate(resolve));
       assert.deepEqual(seen, [3, 4], 'a change on a later turn is announced again');
     } finally {
       health.stop();

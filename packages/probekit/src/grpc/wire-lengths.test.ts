@@ -38,6 +38,7 @@ describe('the hand-written wire format at varint length boundaries', () => {
     const ours = encodeListResponse(message);
     assert.ok(ours.length > 20_000);
     assert.deepEqual(list.responseDeserialize(ours), message);
-    assert.deepEqual(decodeListResponse(list.responseSerialize(message)), message);
+    // NOTE: decoded statuses are a null-prototype map (a service named like an Object.prototype member is just a key).
+    assert.deepEqual({ statuses: { ...decodeListResponse(list.responseSerialize(message)).statuses } }, message);
   });
 });

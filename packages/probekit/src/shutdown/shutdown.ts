@@ -218,7 +218,8 @@ export class Shutdown {
       if (this.#exited) return this.#exitCode;
       if (this.#closersTimedOut) incomplete = true;
       o.logger.info(
-        `stopped accepting on ${this.#drains.length} server(s); idle keep-alive connections closed; ${streams} event stream(s) ended; ${sockets} WebSocket(s) closed with ${WS_GOING_AWAY}; waiting for ${before - streams} in-flight request(s)`,
+        // Long-lived connections are named only when there were some, so a plain HTTP service's line stays short.
+        `stopped accepting on ${this.#drains.length} server(s); idle keep-alive connections closed; ${streams > 0 || sockets > 0 ? `${streams} event stream(s) ended; ${sockets} WebSocket(s) closed with ${WS_GOING_AWAY}; ` : ''}waiting for ${before - streams} in-flight request(s)`,
       );
       const drainWindow = Math.max(0, deadlineAt - hooksMs - this.#clock.now());
       let timedOut = false;
