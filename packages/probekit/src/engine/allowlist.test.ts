@@ -114,3 +114,44 @@ describe('change events', () => {
     }
   });
 });
+
+describe('timeouts are a flag on the run, not a reason to parse', () => {
+  test('a run aborted at its timeout carries timedOut; a failure whose message says "timed out" does not', async () => {
+    const clock = new VirtualClock();
+    const health = new HealthEngine({ clock });
+    try {
+      health.readiness('hangs', () => new Promise(() => {}), { timeoutMs: 100 });
+      health.readiness('says-so', () => Promise.reject(new Error('timed out after 1 s (upstream)')), { timeoutMs: 100 });
+      await clock.advance(200);
+      const runs = Object.fromEntries(health.snapshot().checks.map((c) => [c.name, c.lastRun]));
+      assert.equal(runs['hangs']?.timedOut, true);
+      assert.equal(runs['hangs']?.reason, 'timed out after 100 ms');
+      assert.equal(runs['says-so']?.timedOut, undefined);
+      assert.equal(runs['says-so']?.ok, false);
+    } finally {
+      health.stop();
+    }
+  });
+
+  test('a synchronous run that overran its timeout carries timedOut', async () => {
+    const virtual = new VirtualClock();
+    // A clock whose now() jumps while the check runs: what a busy loop looks like to the runner.
+    let skew = 0;
+    const clock = { now: () => virtual.now() + skew, setTimeout: virtual.setTimeout.bind(virtual), clearTimeout: virtual.clearTimeout.bind(virtual) };
+    const health = new HealthEngine({ clock });
+    const runs: unknown[] = [];
+    health.on('change', (snapshot) => {
+      const run = snapshot.checks[0]?.lastRun;
+      if (run) runs.push([run.ok, run.timedOut, run.reason]);
+    });
+    try {
+      // Busy for 5 s once; the next run is a minute away.
+      health.readiness('busy', () => void (skew += 5000), { timeoutMs: 1000, intervalMs: 60_000, failingIntervalMs: 60_000 });
+      await virtual.advance(1);
+      assert.deepEqual(runs, [[false, true, 'took 5 s, over its timeout of 1 s']]);
+    } finally {
+      health.stop();
+    }
+  });
+});
+

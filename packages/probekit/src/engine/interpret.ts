@@ -1,7 +1,7 @@
 import type { CheckDetails } from './types.js';
 import { toError } from './errors.js';
 
-export type Interpreted = { readonly ok: true; readonly details?: CheckDetails } | { readonly ok: false; readonly reason: string };
+export type Interpreted = { readonly ok: true; readonly details?: CheckDetails } | { readonly ok: false; readonly reason: string; readonly timedOut?: true };
 
 const DETAIL_KEYS = ['observedValue', 'observedUnit', 'measurement', 'componentType', 'output'] as const;
 

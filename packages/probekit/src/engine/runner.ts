@@ -164,7 +164,7 @@ export class CheckRunner {
     const timeout = this.#clock.setTimeout(() => {
       const error = new CheckTimeoutError(this.options.timeoutMs);
       abort.abort(error);
-      finish({ ok: false, reason: error.message });
+      finish({ ok: false, reason: error.message, timedOut: true });
     }, this.options.timeoutMs);
     this.#runTimeout = timeout;
 
@@ -181,7 +181,7 @@ export class CheckRunner {
       // timeout's timer gets a turn; a run that took longer than `timeoutMs` fails however it ended.
       const tookMs = this.#clock.now() - startedAt;
       if (tookMs > this.options.timeoutMs) {
-        finish({ ok: false, reason: `took ${formatMs(tookMs)}, over its timeout of ${formatMs(this.options.timeoutMs)}` });
+        finish({ ok: false, reason: `took ${formatMs(tookMs)}, over its timeout of ${formatMs(this.options.timeoutMs)}`, timedOut: true });
       } else {
         finish(outcome);
       }
@@ -199,7 +199,9 @@ export class CheckRunner {
     // The same keys as `{ ok, at, durationMs, ...reason, ...details }`, without the spreads.
     const result: RunResult = Object.freeze(
       !outcome.ok
-        ? { ok: false, at, durationMs, reason: outcome.reason }
+        ? outcome.timedOut
+          ? { ok: false, at, durationMs, reason: outcome.reason, timedOut: true }
+          : { ok: false, at, durationMs, reason: outcome.reason }
         : details === undefined
           ? { ok: true, at, durationMs }
           : { ok: true, at, durationMs, details },

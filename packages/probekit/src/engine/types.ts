@@ -61,6 +61,8 @@ export interface RunResult {
   readonly at: number;
   readonly durationMs: number;
   readonly reason?: string;
+  /** The run exceeded `timeoutMs`: aborted at the timeout, or it overran it and failed for that. Absent otherwise. */
+  readonly timedOut?: true;
   readonly details?: CheckDetails;
 }
 

@@ -4,6 +4,7 @@ import type { HealthSnapshot } from '../engine/types.js';
 import { requestCounterIndex } from './request-counters.js';
 import { render, type ProbeRequest } from './render.js';
 import { loopWithinBounds } from './renderer.js';
+import { ENDPOINTS } from './endpoints.js';
 
 /** One answer rendered ahead of the requests it serves: what `writeHead` and `end` take. */
 export interface Prerendered {
@@ -18,30 +19,17 @@ export interface Prerendered {
 }
 
 // The slots: each probe path with GET, then HEAD.
-const REQUESTS: readonly ProbeRequest[] = ['/livez', '/readyz', '/startupz', '/healthz'].flatMap((url) => [
+const REQUESTS: readonly ProbeRequest[] = ENDPOINTS.flatMap(({ path: url }) => [
   { method: 'GET', url },
   { method: 'HEAD', url },
 ]);
+/** Probe path → its GET slot (HEAD is the next one). */
+const GET_SLOT: ReadonlyMap<string, number> = new Map(ENDPOINTS.map((e, i) => [e.path, i * 2]));
 
 /** The slot of GET or HEAD of a probe path without a query, or -1. */
 export function slotFor(method: string | undefined, url: string | undefined): number {
-  let slot: number;
-  switch (url) {
-    case '/livez':
-      slot = 0;
-      break;
-    case '/readyz':
-      slot = 2;
-      break;
-    case '/startupz':
-      slot = 4;
-      break;
-    case '/healthz':
-      slot = 6;
-      break;
-    default:
-      return -1;
-  }
+  const slot = url === undefined ? undefined : GET_SLOT.get(url);
+  if (slot === undefined) return -1;
   if (method === 'GET') return slot;
   return method === 'HEAD' ? slot + 1 : -1;
 }

@@ -2,6 +2,8 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { formatMs } from '../engine/errors.js';
 import { evaluate, verdictOf, probeLines, type ProbeLine, type ProbeTarget, type ProbeVerdict } from '../engine/evaluate.js';
 import type { HealthSnapshot } from '../engine/types.js';
+import { ENDPOINT_NAMES, PATH_TARGETS } from './endpoints.js';
+import { MAX_PROBE_BODY_BYTES } from '../kubelet/facts.js';
 
 /** The parts of an HTTP request a probe answer depends on. */
 export interface ProbeRequest {
@@ -28,22 +30,13 @@ export interface ProbeResponse {
   readonly body: string;
 }
 
-/** NOTE: the kubelet reads at most 10 KiB of a probe's body (pkg/probe/http/http.go, maxRespBodyLength). */
-export const MAX_BODY_BYTES = 10 * 1024;
-
-export const PROBE_PATHS: Readonly<Record<string, ProbeTarget>> = {
-  '/livez': 'liveness',
-  '/readyz': 'readiness',
-  '/startupz': 'startup',
-  '/healthz': 'all',
-};
+/** The body limit: the kubelet's (kubelet/facts.ts). */
+export const MAX_BODY_BYTES = MAX_PROBE_BODY_BYTES;
 
 /** NOTE: own keys only: a request-target such as `__proto__` or `constructor` names no probe. */
 function probePathOf(path: string): ProbeTarget | undefined {
-  return Object.hasOwn(PROBE_PATHS, path) ? PROBE_PATHS[path] : undefined;
+  return Object.hasOwn(PATH_TARGETS, path) ? PATH_TARGETS[path] : undefined;
 }
-
-const ENDPOINT_NAME: Record<ProbeTarget, string> = { liveness: 'livez', readiness: 'readyz', startup: 'startupz', all: 'healthz' };
 
 const COMMON_HEADERS = { 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' } as const;
 const TEXT = 'text/plain; charset=utf-8';
@@ -84,13 +77,13 @@ export function render(snapshot: HealthSnapshot, request: ProbeRequest, context:
   let verdict: ProbeVerdict;
   if (match.check !== undefined) {
     const line = probeLines(snapshot, match.probe, context.loopBlockedMs).find((l) => l.name === match.check);
-    if (!line) return plain(404, `no check named ${JSON.stringify(match.check.slice(0, 64))} on ${ENDPOINT_NAME[match.probe]}\n`, request.method);
+    if (!line) return plain(404, `no check named ${JSON.stringify(match.check.slice(0, 64))} on ${ENDPOINT_NAMES[match.probe]}\n`, request.method);
     verdict = verdictOf([line]);
   } else {
     verdict = evaluate(snapshot, match.probe, { loopBlockedMs: context.loopBlockedMs, exclude: params.getAll('exclude') });
   }
   const status = verdict.ok ? 200 : 503;
-  const name = ENDPOINT_NAME[match.probe];
+  const name = ENDPOINT_NAMES[match.probe];
   const json = params.get('format') === 'json' || wantsJson(request.accept);
   const body = json
     ? jsonBody(verdict, name, details, context.now)

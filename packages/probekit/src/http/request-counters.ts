@@ -1,12 +1,7 @@
 import type { RequestCount } from '../metrics/model.js';
+import { ENDPOINTS } from './endpoints.js';
 
-const PROBE_LABELS: ReadonlyMap<string, string> = new Map([
-  ['/livez', 'livez'],
-  ['/readyz', 'readyz'],
-  ['/startupz', 'startupz'],
-  ['/healthz', 'healthz'],
-  ['/metrics', 'metrics'],
-]);
+const PROBE_LABELS: ReadonlyMap<string, string> = new Map([...ENDPOINTS.map((e) => [e.path, e.name] as const), ['/metrics', 'metrics']]);
 
 /** The `probe` label of a request path: per-check paths count under their probe, anything else is `other`. */
 export function probeLabel(url: string): string {
@@ -18,7 +13,7 @@ export function probeLabel(url: string): string {
 
 // The counters every probe server can produce sit in one fixed array, label-major, so counting a
 // request on the hot path is an increment at an index computed once per pre-rendered answer.
-const COUNTED_LABELS = ['livez', 'readyz', 'startupz', 'healthz', 'metrics', 'other'] as const;
+const COUNTED_LABELS: readonly string[] = [...ENDPOINTS.map((e) => e.name), 'metrics', 'other'];
 const COUNTED_CODES = [200, 404, 405, 503] as const;
 
 /** The slot of a (path, status) pair in the fixed counters, or -1 for a status outside them. */

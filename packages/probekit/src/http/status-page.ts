@@ -7,6 +7,7 @@ import type { RequestCounters } from './request-counters.js';
 import { authorized, type ProbeRequest, type ProbeResponse } from './render.js';
 import { STATUS_PAGE_HTML, STATUS_PAGE_SCRIPT, STATUS_PAGE_STYLE } from './status-page-html.js';
 import { STATUS_HISTORY_LENGTH, StatusHistory, type LastTransition, type RecentRun, type StatusHistoryData } from './status-history.js';
+import { ENDPOINT_NAMES } from './endpoints.js';
 
 export const STATUS_PATH = '/statusz';
 
@@ -64,11 +65,7 @@ export interface StatusView {
   readonly historyLength: number;
 }
 
-const PROBES = [
-  ['startupz', 'startup'],
-  ['livez', 'liveness'],
-  ['readyz', 'readiness'],
-] as const;
+const PROBES = (['startup', 'liveness', 'readiness'] as const).map((probe) => [ENDPOINT_NAMES[probe] as ProbeState['endpoint'], probe] as const);
 
 /** The page's data, computed from a snapshot, the check histories and the request counts. */
 export function statusView(context: Omit<StatusContext, 'detailsToken'>): StatusView {

@@ -124,7 +124,7 @@ export class HealthMetrics {
     }
     const families: MetricFamily[] = [
       { type: 'counter', name: 'probekit_check_runs_total', help: 'Completed check runs by result (timeouts count as fail).', samples: runs },
-      { type: 'counter', name: 'probekit_check_timeouts_total', help: 'Check runs that exceeded their timeout and were aborted.', samples: timeouts },
+      { type: 'counter', name: 'probekit_check_timeouts_total', help: 'Check runs that exceeded their timeout (aborted at it, or overran it and failed).', samples: timeouts },
       { type: 'histogram', name: 'probekit_check_duration_seconds', help: 'How long check runs took.', unit: 'seconds', series: durations },
       {
         type: 'counter',
@@ -178,7 +178,7 @@ export class HealthMetrics {
       } else {
         c.fail += same;
         c.pass += added - same;
-        if (run.reason?.startsWith('timed out after ')) c.timeouts += 1;
+        if (run.timedOut) c.timeouts += 1;
       }
       c.duration.observe(run.durationMs / 1000);
       for (const listener of this.#runListeners) listener(check.name, run.durationMs / 1000);

@@ -55,7 +55,7 @@ export const INSTRUMENTS: readonly InstrumentSpec[] = [
     name: 'health_check.timeouts',
     kind: 'counter',
     unit: '{run}',
-    description: 'Check runs that exceeded their timeout and were aborted.',
+    description: 'Check runs that exceeded their timeout (aborted at it, or overran it and failed).',
     attributes: CHECK,
   },
   {

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyPluginCallback, FastifyReply, FastifyRequest, HTTPMethods } from 'fastify';
 import { shutdownOn, type Shutdown, type ShutdownHealth } from '../../shutdown/shutdown.js';
 import type { ShutdownOptions } from '../../shutdown/options.js';
-import { PROBE_PATHS } from '../render.js';
+import { PATH_TARGETS } from '../endpoints.js';
 import { assertProbeSource, isProbeUrl, type ProbeSource } from './probe-source.js';
 
 
@@ -35,7 +35,7 @@ export const probes: FastifyPluginCallback<ProbesPluginOptions> = (instance, opt
     // A Buffer, because Fastify appends `; charset=utf-8` to a JSON type sent as a string.
     return reply.code(response.status).headers(response.headers).send(Buffer.from(response.body));
   };
-  for (const path of Object.keys(PROBE_PATHS)) {
+  for (const path of Object.keys(PATH_TARGETS)) {
     for (const url of [path, `${path}/:check`]) {
       instance.route({ method: METHODS, url, exposeHeadRoute: false, handler });
     }
