@@ -254,16 +254,20 @@ export async function listenOnWorker(
   // NOTE: the main thread's counters go to the worker, so /metrics never waits on a blocked main loop.
   const offMetrics = metrics?.publish(postFamilies, undefined, scrapedRecently) ?? (() => {});
 
-  let boundPort: number;
-  try {
-    boundPort = await spawn(settings.port);
-  } catch (error) {
+  /** Stops feeding the worker: snapshots, families, the stamp and the status history. */
+  const stopFeeding = (): void => {
     closed = true;
     offChange();
     cancelFlush();
     offMetrics();
     offStamp();
     history?.close();
+  };
+  let boundPort: number;
+  try {
+    boundPort = await spawn(settings.port);
+  } catch (error) {
+    stopFeeding();
     throw error;
   }
 
@@ -276,12 +280,7 @@ export async function listenOnWorker(
     [kWorker]: () => worker,
     close() {
       closing ??= (async () => {
-        closed = true;
-        offChange();
-        cancelFlush();
-        offMetrics();
-        offStamp();
-        history?.close();
+        stopFeeding();
         const w = worker;
         if (!w) return;
         // Held while closing, so `await close()` completes even when nothing else keeps the loop alive.
