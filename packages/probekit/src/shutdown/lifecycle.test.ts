@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict';
-import { once } from 'node:events';
-import { Agent, createServer, request, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { Agent } from 'node:http';
 import { describe, test } from 'node:test';
 import { VirtualClock } from '../engine/clock.js';
 import { HealthEngine } from '../engine/engine.js';
 import { drainInLifecycle, type LifecycleShutdownOptions } from './lifecycle.js';
+import { get, listening, tick, until } from './test-fixtures/rig.js';
 
 function rig(options: LifecycleShutdownOptions = {}) {
   const clock = new VirtualClock();
@@ -21,35 +20,8 @@ function rig(options: LifecycleShutdownOptions = {}) {
   return { clock, health, exits, logs, lifecycle };
 }
 
-async function listening(handler: (req: IncomingMessage, res: ServerResponse) => void): Promise<{ server: Server; port: number }> {
-  const server = createServer(handler);
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  return { server, port: (server.address() as AddressInfo).port };
-}
 
-function get(port: number, path: string, agent: Agent): Promise<{ status: number; connection: string | undefined; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path, agent }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => (body += chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, connection: res.headers.connection, body }));
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
 
-const tick = (ms = 20): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function until(what: string, predicate: () => boolean, ms = 10_000): Promise<void> {
-  const start = Date.now();
-  while (!predicate()) {
-    if (Date.now() - start > ms) throw new Error(`timed out waiting for ${what}`);
-    await tick(5);
-  }
-}
 
 describe('the drain inside a framework lifecycle', () => {
   test('drain(): readiness fails at once, the server serves through the drain delay, an in-flight request finishes, and nothing exits', async () => {
