@@ -75,7 +75,8 @@ export function statusView(context: Omit<StatusContext, 'detailsToken'>): Status
     return { endpoint, ok: verdict.ok, failing: verdict.lines.filter((line) => line.status === 'fail').map((line) => line.name) };
   });
   const checks = snapshot.checks.map((check): CheckState => {
-    const history = context.history?.[check.name];
+    // NOTE: own keys only: a check named like an Object.prototype member (`toString`) whose history has not arrived yet has none.
+    const history = context.history !== undefined && Object.hasOwn(context.history, check.name) ? context.history[check.name] : undefined;
     return {
       name: check.name,
       kind: check.kind,
