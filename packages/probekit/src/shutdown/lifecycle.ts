@@ -3,7 +3,7 @@ import { formatMs } from '../engine/errors.js';
 import * as v from '../engine/validate.js';
 import type { DrainableServer } from './drain.js';
 import { resolveShutdownOptions, type ShutdownLogger } from './options.js';
-import { EXIT_INCOMPLETE, shutdownOn, type Shutdown, type ShutdownHealth, type ShutdownPhase } from './shutdown.js';
+import { EXIT_INCOMPLETE, Shutdown, type ShutdownHealth, type ShutdownPhase } from './shutdown.js';
 
 /** Options of `drainInLifecycle()`: the parts of `shutdownOn()` that apply when a framework owns the signals and the exit. */
 export interface LifecycleShutdownOptions {
@@ -68,17 +68,13 @@ export class LifecycleShutdown {
     this.#frameworkMs = frameworkMs;
     // NOTE: the drain is shutdownOn()'s sequence with no signals and no hooks, its grace period shortened by
     // frameworkMs so that time is left for the framework's own hooks; its "exit" only ends the drain.
-    this.#sequence = shutdownOn(
+    const budget = `budget ${formatMs(this.#budgetMs - frameworkMs)} (grace period ${formatMs(resolved.gracePeriodMs)} - margin ${formatMs(resolved.marginMs)} - ${formatMs(frameworkMs)} kept for the framework)`;
+    this.#sequence = new Shutdown(
       { beginShutdown: () => health.beginShutdown() },
-      {
-        ...rest,
-        gracePeriodMs: resolved.gracePeriodMs - frameworkMs,
-        signals: [],
-        hooks: [],
-        exit: () => {},
-        logger: handOverLogger(resolved.logger, `budget ${formatMs(this.#budgetMs - frameworkMs)} (grace period ${formatMs(resolved.gracePeriodMs)} - margin ${formatMs(resolved.marginMs)} - ${formatMs(frameworkMs)} kept for the framework)`),
-        clock: resolved.clock,
-      },
+      { ...rest, gracePeriodMs: resolved.gracePeriodMs - frameworkMs, signals: [], hooks: [], exit: () => {}, logger: resolved.logger, clock: resolved.clock },
+      // shutdownOn()'s lines, told from the framework's side: the budget names the time kept for the framework,
+      // and the last line says the framework goes on instead of "exiting with code".
+      { budget: () => budget, end: (code, elapsed, cutShort) => `drained (code ${code}) after ${elapsed}${cutShort}; the framework shuts down the rest` },
     );
   }
 
@@ -125,22 +121,6 @@ export class LifecycleShutdown {
   get frameworkMs(): number {
     return this.#frameworkMs;
   }
-}
-
-/**
- * shutdownOn()'s lines, told from the framework's side: the budget names the time kept for the
- * framework, and the last line says the framework goes on instead of "exiting with code".
- */
-function handOverLogger(logger: ShutdownLogger, budget: string): ShutdownLogger {
-  const rewrite = (message: string): string => message.replace(/^exiting with code (\d+) after /, (_match, code: string) => `drained (code ${code}) after `) + '; the framework shuts down the rest';
-  return {
-    info: (message) => {
-      if (message.startsWith('exiting with code')) logger.info(rewrite(message));
-      else logger.info(message.replace(/; budget [^;]*\(grace period [^)]*\)$/, `; ${budget}`));
-    },
-    warn: (message) => logger.warn(message),
-    error: (message) => logger.error(message.startsWith('exiting with code') ? rewrite(message) : message),
-  };
 }
 
 /**

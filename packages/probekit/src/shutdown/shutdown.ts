@@ -41,6 +41,7 @@ export const EXIT_INCOMPLETE = 1;
 export class Shutdown {
   readonly #health: ShutdownHealth;
   readonly #o: ResolvedShutdownOptions;
+  readonly #voice: ShutdownVoice;
   readonly #clock: Clock;
   readonly #hooks: ResolvedHook[];
   readonly #drains: ServerDrain[] = [];
@@ -73,7 +74,9 @@ export class Shutdown {
   #currentHook: { name: string; since: number } | undefined;
   readonly #pending: string[] = [];
 
-  constructor(health: ShutdownHealth, options: ShutdownOptions = {}) {
+  /** `voice` (internal): how the sequence words its budget and its last line; drainInLifecycle hands the end over to a framework. */
+  constructor(health: ShutdownHealth, options: ShutdownOptions = {}, voice: ShutdownVoice = SHUTDOWN_VOICE) {
+    this.#voice = voice;
     if (health === null || typeof health !== 'object' || typeof health.beginShutdown !== 'function') {
       throw new TypeError(`Expected the first argument of shutdownOn() to be the health (createHealth()), got \`${v.describe(health)}\``);
     }
@@ -186,7 +189,7 @@ export class Shutdown {
     }, budgetMs);
     try {
       this.#enter('begin', reason);
-      const budget = `budget ${formatMs(budgetMs)} (grace period ${formatMs(o.gracePeriodMs)} - margin ${formatMs(o.marginMs)})`;
+      const budget = this.#voice.budget(budgetMs, o);
       // NOTE: kube-proxy falls back to terminating endpoints that are still serving (ready) when no endpoint is ready (KEP-1669): keepReadyDuringDrain keeps this one usable by it.
       const keepReady = o.keepReadyDuringDrain && o.drainDelayMs > 0;
       if (keepReady) {
@@ -298,7 +301,7 @@ export class Shutdown {
     this.#enter('exit', `exit code ${code}`);
     const elapsed = this.#clock.now() - this.#startedAt;
     const log = code === 0 ? this.#o.logger.info : this.#o.logger.error;
-    log.call(this.#o.logger, `exiting with code ${code} after ${formatMs(elapsed)}${pending.length > 0 ? `; cut short: ${pending.join('; ')}` : ''}`);
+    log.call(this.#o.logger, this.#voice.end(code, formatMs(elapsed), pending.length > 0 ? `; cut short: ${pending.join('; ')}` : ''));
     this.#emit('exit', { code, elapsedMs: elapsed, pending: [...pending] });
     this.#forced();
     this.#o.exit(code);
@@ -415,6 +418,17 @@ function describeRequests(requests: readonly InFlightRequest[], now: number): st
  * Installs the graceful shutdown: on the first SIGTERM/SIGINT, readiness fails, the servers keep
  * serving for `drainDelayMs`, then drain, then hooks run in reverse order, then the process exits.
  */
+/** How a shutdown words its budget (in the first line) and its last line. Internal. */
+export interface ShutdownVoice {
+  budget(budgetMs: number, options: ResolvedShutdownOptions): string;
+  end(code: number, elapsed: string, cutShort: string): string;
+}
+
+const SHUTDOWN_VOICE: ShutdownVoice = {
+  budget: (budgetMs, o) => `budget ${formatMs(budgetMs)} (grace period ${formatMs(o.gracePeriodMs)} - margin ${formatMs(o.marginMs)})`,
+  end: (code, elapsed, cutShort) => `exiting with code ${code} after ${elapsed}${cutShort}`,
+};
+
 export function shutdownOn(health: ShutdownHealth, options: ShutdownOptions = {}): Shutdown {
   return new Shutdown(health, options);
 }
