@@ -1,44 +1,99 @@
 // Mutation testing scoped to the rules that must never regress; see docs/testing.md.
-// Run with `npm run mutate` (not in CI: it takes long on two cores).
-/** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
-export default {
-  mutate: [
-    // Validation of the allowlist, the restart-storm refusal and registration.
-    'packages/probekit/src/engine/engine.ts:101-181',
-    // markStarted, beginShutdown; the startup latch and change coalescing.
-    'packages/probekit/src/engine/engine.ts:206-217',
-    'packages/probekit/src/engine/engine.ts:320-353',
-    // Probe evaluation: the built-in lines (readiness at shutdown, startup), check lines, verdicts.
-    'packages/probekit/src/engine/evaluate.ts:42-64',
-    'packages/probekit/src/engine/evaluate.ts:81-131',
-    // render and the details token; the 10 KiB cap of the text and JSON bodies.
-    'packages/probekit/src/http/render.ts:69-118',
-    'packages/probekit/src/http/render.ts:170-205',
-    'packages/probekit/src/http/render.ts:240-265',
-  ],
-  // Messages are pinned by exact-text tests where they matter; mutating every string of every
-  // message would triple the run for little signal.
-  mutator: { excludedMutations: ['StringLiteral'] },
-  // Stryker instruments every mutant into the sources at once, so the build runs once.
-  buildCommand: 'npx tsc -b',
-  ignorePatterns: ['dist', '*.tsbuildinfo', 'coverage', 'reports', '.scratch', 'bench/results', '.probekit'],
-  testRunner: 'tap',
-  tap: {
+// Run with `npm run mutate` (every scope) or `PROBEKIT_MUTATE=lint npm run mutate` (one or more
+// scopes, comma-separated). Not in CI: it takes long on two cores.
+
+/** Each scope: the source ranges it mutates and the built test files that are meant to kill them, fastest first. */
+const SCOPES = {
+  engine: {
+    mutate: [
+      // Validation of the allowlist, the restart-storm refusal and registration.
+      'packages/probekit/src/engine/engine.ts:101-181',
+      // markStarted, beginShutdown; the startup latch and change coalescing.
+      'packages/probekit/src/engine/engine.ts:206-217',
+      'packages/probekit/src/engine/engine.ts:320-353',
+      // Probe evaluation: the built-in lines (readiness at shutdown, startup), check lines, verdicts.
+      'packages/probekit/src/engine/evaluate.ts:42-64',
+      'packages/probekit/src/engine/evaluate.ts:81-131',
+      // render and the details token; the 10 KiB cap of the text and JSON bodies.
+      'packages/probekit/src/http/render.ts:69-118',
+      'packages/probekit/src/http/render.ts:170-205',
+      'packages/probekit/src/http/render.ts:240-265',
+    ],
     testFiles: [
-      // Fast unit tests first: the runner stops at the first file that kills a mutant.
       'packages/probekit/dist/engine/*.test.js',
+      'packages/probekit/dist/http/render-limits.test.js',
       'packages/probekit/dist/http/fetch-handler.test.js',
       'packages/probekit/dist/http/prerendered.test.js',
       'packages/probekit/dist/health.test.js',
       'packages/probekit/dist/http/render.fuzz.test.js',
     ],
   },
+  // The lab's kubelet rules: probe workers, restart back-off, the pod's restarts, endpoints.
+  lab: {
+    mutate: [
+      'packages/cli/src/lab/model/probe-worker.ts',
+      'packages/cli/src/lab/model/backoff.ts',
+      'packages/cli/src/lab/model/pod.ts',
+      'packages/cli/src/lab/model/load-balancer.ts',
+    ],
+    testFiles: [
+      'packages/cli/dist/lab/model/*.test.js',
+      'packages/cli/dist/lab/scenario/derived.test.js',
+      'packages/cli/dist/lab/report/report.test.js',
+      'packages/cli/dist/lab/scenario/scenarios.test.js',
+    ],
+  },
+  // The linter's rules.
+  lint: {
+    mutate: ['packages/cli/src/lint/rules/*.ts', '!packages/cli/src/lint/rules/*.test.ts'],
+    testFiles: [
+      'packages/cli/dist/lint/rules/*.test.js',
+      'packages/cli/dist/lint/blip-boundary.test.js',
+      'packages/cli/dist/lint/lint.test.js',
+    ],
+  },
+  // The shutdown sequence: signals, phases, drain, hooks, the exit.
+  shutdown: {
+    mutate: ['packages/probekit/src/shutdown/shutdown.ts', 'packages/probekit/src/shutdown/drain.ts'],
+    testFiles: [
+      'packages/probekit/dist/shutdown/shutdown.test.js',
+      'packages/probekit/dist/shutdown/controls.test.js',
+      'packages/probekit/dist/shutdown/late-registration.test.js',
+      'packages/probekit/dist/shutdown/options.test.js',
+      'packages/probekit/dist/shutdown/lifecycle.test.js',
+      'packages/probekit/dist/shutdown/discover.test.js',
+      'packages/probekit/dist/shutdown/long-lived.test.js',
+      'packages/probekit/dist/shutdown/listening.test.js',
+    ],
+  },
+};
+
+const wanted = (process.env.PROBEKIT_MUTATE ?? Object.keys(SCOPES).join(',')).split(',').map((s) => s.trim()).filter(Boolean);
+const unknown = wanted.filter((name) => !Object.hasOwn(SCOPES, name));
+if (unknown.length > 0 || wanted.length === 0) {
+  throw new Error(`PROBEKIT_MUTATE: unknown scope ${unknown.join(', ') || '(none given)'}; the scopes are ${Object.keys(SCOPES).join(', ')}`);
+}
+const chosen = wanted.map((name) => SCOPES[name]);
+const label = wanted.join('+');
+
+/** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
+export default {
+  mutate: chosen.flatMap((scope) => scope.mutate),
+  // Messages are pinned by exact-text tests where they matter; mutating every string of every
+  // message would triple the run for little signal.
+  mutator: { excludedMutations: ['StringLiteral'] },
+  // Stryker instruments every mutant into the sources at once, so the build runs once.
+  buildCommand: 'npx tsc -b',
+  ignorePatterns: ['dist', '*.tsbuildinfo', 'coverage', 'reports', '.scratch', '.wt', 'bench/results', '.probekit'],
+  testRunner: 'tap',
+  // The runner stops at the first file that kills a mutant, so the fast unit tests come first.
+  tap: { testFiles: [...new Set(chosen.flatMap((scope) => scope.testFiles))] },
   coverageAnalysis: 'perTest',
   concurrency: 2,
   // Added to 1.5 x a file's own time: a mutant that hangs counts as detected after this.
   timeoutMS: 5000,
   reporters: ['clear-text', 'progress', 'json'],
-  jsonReporter: { fileName: 'reports/mutation/mutation.json' },
+  jsonReporter: { fileName: `reports/mutation/${label}.json` },
   clearTextReporter: { allowColor: false, logTests: false, maxTestsToLog: 0 },
   thresholds: { high: 90, low: 80, break: null },
   tempDirName: '.stryker-tmp',
