@@ -69,7 +69,7 @@ async function processesTagged(tag: string): Promise<number[]> {
 
 const shortRun = `
 name: wrapped
-duration: 8s
+duration: 12s
 replicas: 2
 traffic: { rps: 5, timeout: 2s }
 dependencies: { redis: {} }
@@ -92,6 +92,13 @@ test('real mode: a replica started through `sh -c` is signalled as a process gro
   });
   // pod-0's group was stopped for 4 s: its readiness probes timed out (the server itself was stopped, not only sh).
   assert.ok(result.pods[0]!.failures.some((f) => f.kind === 'readiness' && f.at >= 3000 && f.detail.startsWith('timeout')), JSON.stringify(result.pods[0]!.failures));
+  // …and SIGCONT at 7 s resumed it: pod-0 went unready during the stall and was Ready again before the end,
+  // with no restart (the scenario has no liveness probe). Without SIGCONT it stays unready to the end.
+  const ready = result.pods[0]!.ready;
+  const dropped = ready.findIndex((s) => s.value === 'unready' && s.from >= 3000);
+  assert.ok(dropped >= 0, `pod-0 went unready during the stall: ${JSON.stringify(ready)}`);
+  assert.ok(ready.slice(dropped).some((s) => s.value === 'ready' && s.from >= 7000), `pod-0 was Ready again after the stall: ${JSON.stringify(ready)}`);
+  assert.equal(result.pods[0]!.restarts, 0);
   assert.ok(result.summary.requestsServed > 0);
   assert.deepEqual(await processesTagged(tag), [], 'no replica process (sh or node) outlives the run');
 });
@@ -99,7 +106,7 @@ test('real mode: a replica started through `sh -c` is signalled as a process gro
 test('real mode: ^C during `probekit-cli lab run` stops every replica and exits 130', { skip: await skipUnless('redis'), timeout: 90_000 }, async () => {
   const dir = await mkdtemp(join(tmpdir(), 'probekit-lab-int-'));
   const file = join(dir, 'long.yaml');
-  await writeFile(file, shortRun.replace('duration: 8s', 'duration: 60s').replace(/faults:[\s\S]*$/, ''));
+  await writeFile(file, shortRun.replace('duration: 12s', 'duration: 60s').replace(/faults:[\s\S]*$/, ''));
   const tag = `LAB_TEST_TAG=${process.pid}-${Date.now()}-int`;
   const bin = fileURLToPath(new URL('../../../bin/probekit-cli.js', import.meta.url));
   const child = spawn(process.execPath, [bin, 'lab', 'run', file, '--dependency', `redis=${SERVICES.redis.host}:${SERVICES.redis.port}`, '--', '/bin/sh', '-c', `"${process.execPath}" "${service}"; true`], {
