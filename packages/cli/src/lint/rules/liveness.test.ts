@@ -99,6 +99,20 @@ describe('liveness-aggregate-endpoint (the restart storm)', () => {
     });
   }
 
+  test("Elasticsearch's cluster health for some indices (`/_cluster/health/<target>`) is the same cluster-wide check; `/_cluster/healthz` is not it", () => {
+    // Elasticsearch's cluster health API takes an optional target: GET /_cluster/health/<target>.
+    const found = lint('liveness-aggregate-endpoint', { livenessProbe: { httpGet: { path: '/_cluster/health/orders,payments', port: 9200 } } });
+    assert.deepEqual(
+      found.map((f) => f.message),
+      ["livenessProbe.httpGet.path `/_cluster/health/orders,payments`: Elasticsearch's `/_cluster/health` reports the whole cluster, so one red index restarts every node"],
+    );
+    assert.deepEqual(
+      lint('liveness-aggregate-endpoint', { livenessProbe: { httpGet: { path: '/_cluster/health/', port: 9200 } } }).map((f) => f.message),
+      ["livenessProbe.httpGet.path `/_cluster/health/`: Elasticsearch's `/_cluster/health` reports the whole cluster, so one red index restarts every node"],
+    );
+    assert.deepEqual(lint('liveness-aggregate-endpoint', { livenessProbe: { httpGet: { path: '/_cluster/healthz', port: 9200 } } }), []);
+  });
+
   test('a deep-check query names the parameter in the message and the fix, with or without a value', () => {
     const deep = (path: string): [string, string, string | undefined][] =>
       lint('liveness-aggregate-endpoint', { livenessProbe: { httpGet: { path, port: 8080 } } }).map((f) => [f.path.join('.'), f.message, f.fix]);

@@ -39,7 +39,7 @@ const AGGREGATE_ENDPOINTS: ReadonlyArray<{ readonly path: RegExp; readonly what:
     fix: 'Point liveness at `/actuator/health/liveness` (the liveness group, on by default in Kubernetes) and readiness at `/actuator/health/readiness`.',
   },
   {
-    path: /(?:^|\/)_cluster\/health\/?$/,
+    path: /(?:^|\/)_cluster\/health(?:\/.*)?$/,
     what: "Elasticsearch's `/_cluster/health` reports the whole cluster, so one red index restarts every node",
     fix: 'Probe the node itself for liveness (a tcpSocket probe on the HTTP port, or `GET /`); keep cluster health for readiness or alerting.',
   },
