@@ -19,15 +19,21 @@ const DEPENDENCY_WORDS = new Set([
 
 const READINESS_WORDS = new Set(['ready', 'readyz', 'readiness']);
 
+/** A run of capitals and the capital that starts the next word (`HTTPServer` → `HTTP`, `Se`). */
+// Stryker disable next-line Regex: `([A-Z]+)` → `([A-Z])` puts the space at the same place (before the capital that starts `Xy`) and the match ends at the same character, so the /g scan resumes there too (checked on every string of up to 7 characters over A-C, a-b, 1, /, -, _)
+const CAPITALS_BEFORE_WORD = /([A-Z]+)([A-Z][a-z])/g;
+
+/** What separates the words of a lower-cased path. */
+// Stryker disable next-line Regex: `[^a-z0-9]+` → `[^a-z0-9]` only adds empty words between adjacent separators, which pathWords' filter drops
+const WORD_SEPARATORS = /[^a-z0-9]+/;
+
 /** The words of a path: split at punctuation and at camelCase humps (`/healthz/redisCache` → healthz, redis, cache). */
 export function pathWords(path: string): string[] {
   return path
     .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
-    // Stryker disable next-line Regex: `([A-Z]+)` → `([A-Z])` puts the space at the same place (before the capital that starts `Xy`) and the match ends at the same character, so the /g scan resumes there too (checked on every string of up to 7 characters over A-C, a-b, 1, /, -, _)
-    .replace(/([A-Z]+)([A-Z][a-z])/g, '$1 $2')
+    .replace(CAPITALS_BEFORE_WORD, '$1 $2')
     .toLowerCase()
-    // Stryker disable next-line Regex: `[^a-z0-9]+` → `[^a-z0-9]` only adds empty words between adjacent separators, which the filter below drops
-    .split(/[^a-z0-9]+/)
+    .split(WORD_SEPARATORS)
     .filter((w) => w.length > 0);
 }
 
