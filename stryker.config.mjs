@@ -5,19 +5,13 @@
 /** Each scope: the source ranges it mutates and the built test files that are meant to kill them, fastest first. */
 const SCOPES = {
   engine: {
+    // Whole files, so that the scope does not drift as lines move: registration, the allowlist and
+    // the restart-storm refusal, the startup latch, beginShutdown, change coalescing (engine.ts);
+    // every probe's lines and verdicts (evaluate.ts); render, the details token, the 10 KiB cap (render.ts).
     mutate: [
-      // Validation of the allowlist, the restart-storm refusal and registration.
-      'packages/probekit/src/engine/engine.ts:101-181',
-      // markStarted, beginShutdown; the startup latch and change coalescing.
-      'packages/probekit/src/engine/engine.ts:206-217',
-      'packages/probekit/src/engine/engine.ts:320-353',
-      // Probe evaluation: the built-in lines (readiness at shutdown, startup), check lines, verdicts.
-      'packages/probekit/src/engine/evaluate.ts:42-64',
-      'packages/probekit/src/engine/evaluate.ts:81-131',
-      // render and the details token; the 10 KiB cap of the text and JSON bodies.
-      'packages/probekit/src/http/render.ts:69-118',
-      'packages/probekit/src/http/render.ts:170-205',
-      'packages/probekit/src/http/render.ts:240-265',
+      'packages/probekit/src/engine/engine.ts',
+      'packages/probekit/src/engine/evaluate.ts',
+      'packages/probekit/src/http/render.ts',
     ],
     testFiles: [
       'packages/probekit/dist/engine/*.test.js',

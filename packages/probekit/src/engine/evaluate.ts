@@ -86,6 +86,7 @@ export function sameLines(a: HealthSnapshot, b: HealthSnapshot): boolean {
 export function evaluate(snapshot: HealthSnapshot, probe: ProbeTarget, options: EvaluateOptions): ProbeVerdict {
   let lines = probeLines(snapshot, probe, options.loopBlockedMs);
   let unmatched: string[] = [];
+  // Stryker disable next-line ConditionalExpression,EqualityOperator: an empty list excludes nothing either way; the guard saves two Sets per probe
   if (options.exclude && options.exclude.length > 0) {
     const excluded = new Set(options.exclude);
     lines = lines.map((line) => (excluded.has(line.name) ? { ...line, status: 'excluded' as const } : line));

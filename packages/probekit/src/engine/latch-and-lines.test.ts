@@ -180,3 +180,76 @@ describe('which lines each probe has', () => {
     }
   });
 });
+
+describe('manual and fatal lines (second mutation run)', () => {
+  test('fatal() adds a failing fatal line to liveness and readiness; setReady(false) adds a manual line to readiness only', async () => {
+    const { clock, health, lines } = setup();
+    try {
+      health.readiness('db', () => undefined);
+      await clock.advance(1);
+      health.setReady(false, 'draining the queue');
+      assert.deepEqual(lines('liveness'), ['eventloop:pass']);
+      assert.deepEqual(lines('readiness'), ['eventloop:pass', 'startup:pass', 'shutdown:pass', 'manual:fail:draining the queue', 'db:pass']);
+      health.setReady(true);
+      health.fatal('heap corrupted');
+      assert.deepEqual(lines('liveness'), ['eventloop:pass', 'fatal:fail:heap corrupted']);
+      assert.deepEqual(lines('readiness'), ['eventloop:pass', 'startup:pass', 'shutdown:pass', 'fatal:fail:heap corrupted', 'db:pass']);
+    } finally {
+      health.stop();
+    }
+  });
+
+  test('a warning check reads with its own reason', async () => {
+    const { clock, health, lines } = setup();
+    try {
+      health.readiness('cache', () => {
+        throw new Error('connect ECONNREFUSED');
+      }, { critical: false });
+      await clock.advance(1);
+      assert.deepEqual(lines('readiness').at(-1), 'cache:warn:connect ECONNREFUSED');
+    } finally {
+      health.stop();
+    }
+  });
+
+  test('a reserved name is refused with the list of probekit\'s own line names', () => {
+    const { health } = setup();
+    try {
+      assert.throws(() => health.readiness('shutdown', () => undefined), {
+        message: "Check name `shutdown` is reserved for probekit's own lines (`eventloop`, `startup`, `shutdown`, `started`, `manual`, `fatal`)",
+      });
+    } finally {
+      health.stop();
+    }
+  });
+});
+
+describe('what a definition carries (second mutation run)', () => {
+  test("a definition's componentType reaches the snapshot; a plain function has none", () => {
+    const { health } = setup();
+    try {
+      health.readiness('pg', { check: () => undefined, dependency: true, componentType: 'datastore' });
+      health.readiness('plain', () => undefined);
+      assert.deepEqual(health.snapshot().checks.map((c) => [c.name, c.componentType, c.dependency]), [['pg', 'datastore', true], ['plain', undefined, false]]);
+    } finally {
+      health.stop();
+    }
+  });
+
+  test('a pending check keeps the reason its snapshot gives and reads "not yet checked" only without one', () => {
+    const { health } = setup();
+    try {
+      health.readiness('db', () => undefined);
+      const base = health.snapshot();
+      const pending = (reason: string | undefined) => {
+        const { reason: _ignored, ...check } = base.checks[0]!;
+        return { ...base, checks: [{ ...check, status: 'pending' as const, ...(reason === undefined ? {} : { reason }) }] };
+      };
+      const lineOf = (reason: string | undefined) => evaluate(pending(reason), 'readiness', { loopBlockedMs: 0 }).lines.at(-1)!;
+      assert.equal(lineOf(undefined).reason, 'not yet checked');
+      assert.equal(lineOf('timeout after 1 s').reason, 'timeout after 1 s');
+    } finally {
+      health.stop();
+    }
+  });
+});

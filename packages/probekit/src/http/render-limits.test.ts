@@ -294,3 +294,127 @@ describe('single-check endpoints', () => {
     }
   });
 });
+
+// Written against the survivors of the second mutation run: the cut loops at their exact
+// boundaries, the size the JSON cut reserves for its note, and bodies that a hostile query makes long.
+
+/** `count` names (prefix + index, 20 characters to start) lengthened one by one, up to the 63-character limit, until `bytes` is `size`. */
+function fit(prefix: string, count: number, size: number, bytes: (names: readonly string[]) => number): string[] {
+  const names = Array.from({ length: count }, (_, i) => nameOf(prefix, i, 20));
+  let deficit = size - bytes(names);
+  for (let i = 0; deficit > 0 && i < names.length; i += 1) {
+    const by = Math.min(63 - names[i]!.length, deficit);
+    names[i] = nameOf(prefix, i, names[i]!.length + by);
+    deficit -= by;
+  }
+  assert.equal(bytes(names), size, 'the names can be sized to the wanted body');
+  return names;
+}
+
+type CutDoc = { status: string; description: string; output: string; notes: string[]; checks: Record<string, unknown[]> };
+
+describe('the cuts at their exact boundaries', () => {
+  test('text: a cut that lands on exactly 10 KiB is not cut again', async () => {
+    // 140 failing lines (no passing line: liveness without the loop bound). The cut keeps
+    // floor(140 x 0.8) = 112 lines and counts 28; the first 112 names are sized so that this
+    // answer is exactly 10,240 bytes, the last 28 are 63 characters long.
+    const lineOf = (n: string) => `[-]${n} failed: reason withheld`;
+    const after = (kept: readonly string[]) => `${[...kept.map(lineOf), '[-]... 28 more lines omitted (body limit 10 KiB)', 'livez check failed'].join('\n')}\n`;
+    const kept = fit('k', 112, KIB10, (names) => Buffer.byteLength(after(names)));
+    const names = [...kept, ...Array.from({ length: 28 }, (_, i) => nameOf('z', i, 63))];
+    const clock = new VirtualClock();
+    const health = new HealthEngine({ clock, maxBlockMs: 0 });
+    for (const n of names) health.liveness(n, fail);
+    await clock.advance(1);
+    try {
+      const got = answer(health, { url: '/livez' }).body;
+      assert.equal(got, after(kept));
+      assert.equal(Buffer.byteLength(got), KIB10);
+    } finally {
+      health.stop();
+    }
+  });
+
+  // 150 failing readiness checks plus the 3 passing built-in lines: 153 keys, so the longest note
+  // the cut can end with is "153 passing checks omitted …" — the size every kept entry adds to.
+  const docOf = (failing: readonly string[], note: string): CutDoc => ({
+    status: 'fail',
+    description: 'probekit readyz',
+    output: 'readyz check failed',
+    notes: [note],
+    checks: Object.fromEntries(failing.map((n) => [n, [{ status: 'fail' }]])),
+  });
+  const LONGEST = '153 passing checks omitted (body limit 10 KiB)';
+
+  async function failingEngine(names: readonly string[]): Promise<HealthEngine> {
+    return engineWith((h) => {
+      for (const n of names) h.readiness(n, fail);
+    });
+  }
+
+  test('JSON: failing entries that fit exactly, with the longest note, are all kept', async () => {
+    // The first 118 names are sized so that they fill 10,240 bytes exactly under the longest note;
+    // the last 32 (63 characters) cannot fit after them.
+    const first = fit('k', 118, KIB10, (names) => Buffer.byteLength(JSON.stringify(docOf(names, LONGEST))));
+    const names = [...first, ...Array.from({ length: 32 }, (_, i) => nameOf('z', i, 63))];
+    const health = await failingEngine(names);
+    try {
+      const got = answer(health, { url: '/readyz?format=json' }).body;
+      // 3 built-in lines and 32 failing checks dropped.
+      assert.deepEqual(JSON.parse(got), docOf(first, '35 checks omitted (body limit 10 KiB)'));
+      assert.ok(Buffer.byteLength(got) <= KIB10);
+    } finally {
+      health.stop();
+    }
+  });
+
+  test('JSON: the size reserved for the note covers "N passing checks omitted", so the cut body never passes 10 KiB', async () => {
+    // 150 failing checks whose entries with the note "3 passing checks omitted" make 10,241 bytes:
+    // one over. Reserving only the shorter "N checks omitted" kept them all and sent 10,241 bytes;
+    // the last failing entry must go.
+    const names = fit('k', 150, KIB10 + 1, (n) => Buffer.byteLength(JSON.stringify(docOf(n, '3 passing checks omitted (body limit 10 KiB)'))));
+    const health = await failingEngine(names);
+    try {
+      const got = answer(health, { url: '/readyz?format=json' }).body;
+      assert.ok(Buffer.byteLength(got) <= KIB10, `${Buffer.byteLength(got)} bytes`);
+      assert.deepEqual(JSON.parse(got), docOf(names.slice(0, 149), '4 checks omitted (body limit 10 KiB)'));
+    } finally {
+      health.stop();
+    }
+  });
+});
+
+describe('bodies a hostile query makes long', () => {
+  const many = Array.from({ length: 40 }, (_, i) => `${'n'.repeat(200)}${i}`);
+  const query = many.map((n) => `exclude=${n}`).join('&');
+
+  test('unmatched exclude names are quoted back at most 8, each cut to 64 characters, the rest counted', async () => {
+    const health = await engineWith((h) => h.readiness('db', fail));
+    try {
+      const quoted = `${Array.from({ length: 8 }, () => JSON.stringify('n'.repeat(64))).join(',')} and 32 more`;
+      const text = answer(health, { url: `/readyz?${query}` }).body;
+      assert.equal(text, `[-]db failed: reason withheld\nwarn: some health checks cannot be excluded: no matches for ${quoted}\nreadyz check failed\n`.replace(/^/, '[+]eventloop ok\n[+]startup ok\n[+]shutdown ok\n'));
+      const json = JSON.parse(answer(health, { url: `/readyz?format=json&${query}` }).body) as CutDoc;
+      assert.deepEqual(json.notes, [`some health checks cannot be excluded: no matches for ${quoted}`]);
+    } finally {
+      health.stop();
+    }
+  });
+
+  test('excluding many checks by name keeps a cut JSON body under 10 KiB: the excluded names become a count', async () => {
+    const names = Array.from({ length: 200 }, (_, i) => nameOf('e', i, 63));
+    const health = await engineWith((h) => {
+      for (const n of names) h.readiness(n, fail);
+    });
+    try {
+      const got = answer(health, { url: `/readyz?format=json&${names.slice(0, 150).map((n) => `exclude=${n}`).join('&')}` }).body;
+      assert.ok(Buffer.byteLength(got) <= KIB10, `${Buffer.byteLength(got)} bytes`);
+      const doc = JSON.parse(got) as CutDoc;
+      assert.equal(doc.notes[0], 'excluded: 150 checks (names omitted, body limit 10 KiB)');
+      assert.deepEqual(Object.keys(doc.checks), names.slice(150), 'the 50 failing checks not excluded fit');
+      assert.equal(doc.notes.length, 2, JSON.stringify(doc.notes));
+    } finally {
+      health.stop();
+    }
+  });
+});
