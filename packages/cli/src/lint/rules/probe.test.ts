@@ -1,0 +1,184 @@
+/**
+ * The rules on one probe's own fields (probe.ts), called directly on one container, so that each
+ * boundary is pinned by an exact finding (rule, field path, message) or by none.
+ *
+ * Upstream sources, as docs/lint.md cites them (kubernetes/kubernetes): the minimums and the
+ * probe-level grace period from `validateProbe`, `successThreshold` from `validateLivenessProbe` /
+ * `validateStartupProbe`, the readiness grace period from `validateReadinessProbe`, the handler
+ * count from `validateHandler` (all pkg/apis/core/validation/validation.go); the zero defaults from
+ * `SetDefaults_Probe` (pkg/apis/core/v1/defaults.go); port names from `IsValidPortName`
+ * (staging/src/k8s.io/apimachinery/pkg/util/validation/validation.go); grpc_health_probe's
+ * `-connect-timeout` / `-rpc-timeout`, 1 s each by default, from grpc-ecosystem/grpc-health-probe
+ * main.go; `probekit check --timeout` from parseFlagDuration (packages/probekit/src/cli/check.ts).
+ */
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { PROBE_FIELD } from 'probekit/internal';
+import type { ProbeKind } from 'probekit/internal';
+import type { PlainObject } from '../../manifests/workloads.js';
+import { containerContext } from './context.js';
+import type { RawFinding } from './context.js';
+import { lintProbeFields, portNameProblem } from './probe.js';
+
+const AT = ['spec', 'template', 'spec', 'containers', 0] as const;
+
+/** Every finding of lintProbeFields on one probe of container `app`, as `rule path: message` (path relative to the container). */
+function lint(kind: ProbeKind, probe: PlainObject, container: PlainObject = {}): string[] {
+  const out: RawFinding[] = [];
+  const value = { name: 'app', image: 'example/app:1', ...container, [PROBE_FIELD[kind]]: probe };
+  const ctx = containerContext({ name: 'app', path: AT, value, sidecar: false }, out);
+  lintProbeFields(ctx, kind, probe);
+  for (const f of out) assert.deepEqual(f.path.slice(0, AT.length), [...AT], 'every finding is inside the container');
+  return out.map((f) => `${f.rule.id} ${f.path.slice(AT.length).join('.')}: ${f.message}`);
+}
+
+const HTTP = { httpGet: { path: '/livez', port: 8080 } };
+
+describe('probe numbers against their minimums and defaults', () => {
+  test('a negative value is below the minimum; 0 is defaulted, except initialDelaySeconds where 0 is the default', () => {
+    assert.deepEqual(lint('liveness', { ...HTTP, initialDelaySeconds: -1, periodSeconds: -1, failureThreshold: -1 }), [
+      'probe-value-below-minimum livenessProbe.initialDelaySeconds: livenessProbe.initialDelaySeconds is -1; the minimum is 0',
+      'probe-value-below-minimum livenessProbe.periodSeconds: livenessProbe.periodSeconds is -1; the minimum is 1',
+      'probe-value-below-minimum livenessProbe.failureThreshold: livenessProbe.failureThreshold is -1; the minimum is 1',
+      // timeoutSeconds is not written (default 1), so the finding points at the period that is below it.
+      'timeout-not-below-period livenessProbe.periodSeconds: livenessProbe.timeoutSeconds (1) is above periodSeconds (-1)',
+    ]);
+    assert.deepEqual(lint('readiness', { ...HTTP, timeoutSeconds: -1, successThreshold: -1 }), [
+      'probe-value-below-minimum readinessProbe.timeoutSeconds: readinessProbe.timeoutSeconds is -1; the minimum is 1',
+      'probe-value-below-minimum readinessProbe.successThreshold: readinessProbe.successThreshold is -1; the minimum is 1',
+    ]);
+    assert.deepEqual(lint('readiness', { ...HTTP, initialDelaySeconds: 0, periodSeconds: 0, timeoutSeconds: 0, successThreshold: 0, failureThreshold: 0 }), [
+      'probe-value-zero-defaulted readinessProbe.periodSeconds: readinessProbe.periodSeconds is 0, which the API server replaces with the default 10',
+      'probe-value-zero-defaulted readinessProbe.timeoutSeconds: readinessProbe.timeoutSeconds is 0, which the API server replaces with the default 1',
+      'probe-value-zero-defaulted readinessProbe.successThreshold: readinessProbe.successThreshold is 0, which the API server replaces with the default 1',
+      'probe-value-zero-defaulted readinessProbe.failureThreshold: readinessProbe.failureThreshold is 0, which the API server replaces with the default 3',
+    ]);
+  });
+
+  test('each field at its minimum is clean (0 for initialDelaySeconds, 1 for the rest)', () => {
+    assert.deepEqual(lint('readiness', { ...HTTP, initialDelaySeconds: 0, periodSeconds: 1, timeoutSeconds: 1, successThreshold: 1, failureThreshold: 1 }), []);
+  });
+
+  test('a number written as a string or null is the schema\'s finding, not a minimum or a default', () => {
+    // `'-1' < 0` and `null < 1` are true in JavaScript: the rule must not compare them.
+    assert.deepEqual(lint('liveness', { ...HTTP, initialDelaySeconds: '-1', periodSeconds: null, timeoutSeconds: '0', failureThreshold: '-3' }), []);
+  });
+
+  test('timeoutSeconds equal to periodSeconds is clean; one above is reported where timeoutSeconds is written', () => {
+    assert.deepEqual(lint('readiness', { ...HTTP, timeoutSeconds: 3, periodSeconds: 3 }), []);
+    assert.deepEqual(lint('readiness', { ...HTTP, timeoutSeconds: 4, periodSeconds: 3 }), [
+      'timeout-not-below-period readinessProbe.timeoutSeconds: readinessProbe.timeoutSeconds (4) is above periodSeconds (3)',
+    ]);
+    // periodSeconds 0 is defaulted to 10: timeoutSeconds 10 is then equal, 11 above.
+    assert.deepEqual(lint('readiness', { ...HTTP, timeoutSeconds: 10 }).filter((f) => f.startsWith('timeout-not-below-period')), []);
+    assert.deepEqual(lint('readiness', { ...HTTP, timeoutSeconds: 11, periodSeconds: 0 }).filter((f) => f.startsWith('timeout-not-below-period')), [
+      'timeout-not-below-period readinessProbe.timeoutSeconds: readinessProbe.timeoutSeconds (11) is above periodSeconds (10)',
+    ]);
+  });
+});
+
+describe('successThreshold on liveness and startup probes', () => {
+  test('above 1 is rejected on liveness and startup; 1 is clean', () => {
+    assert.deepEqual(lint('liveness', { ...HTTP, successThreshold: 2 }), [
+      'success-threshold-not-one livenessProbe.successThreshold: livenessProbe.successThreshold is 2; it must be 1 on liveness probes',
+    ]);
+    assert.deepEqual(lint('startup', { ...HTTP, successThreshold: 3 }), [
+      'success-threshold-not-one startupProbe.successThreshold: startupProbe.successThreshold is 3; it must be 1 on startup probes',
+    ]);
+    assert.deepEqual(lint('liveness', { ...HTTP, successThreshold: 1 }), []);
+    assert.deepEqual(lint('startup', { ...HTTP, successThreshold: 1 }), []);
+  });
+
+  test('readiness may ask for more than one success', () => {
+    assert.deepEqual(lint('readiness', { ...HTTP, successThreshold: 3 }), []);
+  });
+
+  test('a successThreshold written as a string is the schema\'s finding, not this rule\'s', () => {
+    assert.deepEqual(lint('liveness', { ...HTTP, successThreshold: '2' }), []);
+  });
+});
+
+describe('probe-level terminationGracePeriodSeconds', () => {
+  test('on liveness and startup it must be at least 1 ("must be greater than 0")', () => {
+    assert.deepEqual(lint('liveness', { ...HTTP, terminationGracePeriodSeconds: 0 }), [
+      'probe-value-below-minimum livenessProbe.terminationGracePeriodSeconds: livenessProbe.terminationGracePeriodSeconds is 0; the minimum is 1',
+    ]);
+    assert.deepEqual(lint('startup', { ...HTTP, terminationGracePeriodSeconds: -5 }), [
+      'probe-value-below-minimum startupProbe.terminationGracePeriodSeconds: startupProbe.terminationGracePeriodSeconds is -5; the minimum is 1',
+    ]);
+    assert.deepEqual(lint('liveness', { ...HTTP, terminationGracePeriodSeconds: 1 }), []);
+    assert.deepEqual(lint('startup', { ...HTTP, terminationGracePeriodSeconds: 10 }), []);
+  });
+
+  test('a grace period written as a string or null is the schema\'s finding, not a minimum', () => {
+    assert.deepEqual(lint('liveness', { ...HTTP, terminationGracePeriodSeconds: '0' }), []);
+    assert.deepEqual(lint('startup', { ...HTTP, terminationGracePeriodSeconds: null }), []);
+  });
+
+  test('on readiness any value is rejected, whatever it is', () => {
+    assert.deepEqual(lint('readiness', { ...HTTP, terminationGracePeriodSeconds: 10 }), [
+      'readiness-termination-grace readinessProbe.terminationGracePeriodSeconds: readinessProbe.terminationGracePeriodSeconds is set (10); it is only allowed on liveness and startup probes',
+    ]);
+    assert.deepEqual(lint('readiness', { ...HTTP, terminationGracePeriodSeconds: 0 }), [
+      'readiness-termination-grace readinessProbe.terminationGracePeriodSeconds: readinessProbe.terminationGracePeriodSeconds is set (0); it is only allowed on liveness and startup probes',
+    ]);
+  });
+});
+
+describe('handler count', () => {
+  test('no handler, and a second handler, are reported with the path inside the container', () => {
+    assert.deepEqual(lint('liveness', { periodSeconds: 5 }), [
+      'handler-count livenessProbe: livenessProbe has no handler (one of exec, httpGet, tcpSocket, grpc); the API server rejects it: "must specify a handler type"',
+    ]);
+    assert.deepEqual(lint('liveness', { ...HTTP, tcpSocket: { port: 8080 } }), [
+      'handler-count livenessProbe.tcpSocket: livenessProbe has httpGet and tcpSocket; the API server rejects a second handler: "may not specify more than 1 handler type"',
+    ]);
+  });
+
+  test('a handler set to null (a Helm value left empty) is no handler', () => {
+    assert.deepEqual(lint('liveness', { exec: null, ...HTTP }), []);
+    assert.deepEqual(lint('liveness', { exec: null }), [
+      'handler-count livenessProbe: livenessProbe has no handler (one of exec, httpGet, tcpSocket, grpc); the API server rejects it: "must specify a handler type"',
+    ]);
+  });
+});
+
+describe('port names', () => {
+  test('15 characters is the longest name; 16 is too long', () => {
+    assert.equal(portNameProblem('abcdefghijklmno'), undefined);
+    assert.equal(portNameProblem('abcdefghijklmnop'), 'a port name has at most 15 characters');
+  });
+
+  test('an uppercase letter or an underscore anywhere is rejected, not only at the end', () => {
+    assert.equal(portNameProblem('Http'), 'a port name has only lowercase letters, digits and hyphens');
+    assert.equal(portNameProblem('web_api'), 'a port name has only lowercase letters, digits and hyphens');
+  });
+
+  test('a short unrendered template says so, not that its characters are wrong', () => {
+    assert.equal(portNameProblem('{{ .port }}'), 'an unrendered template placeholder is not a port name');
+  });
+
+  const portFinding = (port: string, tail: string): string =>
+    `port-name-invalid livenessProbe.httpGet.port: livenessProbe.httpGet.port \`${JSON.stringify(port)}\` is rejected by the API server: ${tail}`;
+  const withPort = (port: string): PlainObject => ({ httpGet: { path: '/livez', port } });
+
+  test('a quoted number is told to be written unquoted; other bad names get no such hint', () => {
+    assert.deepEqual(lint('liveness', withPort('8080')), [
+      portFinding('8080', 'a quoted number is a port name, and a port name must contain a letter; write 8080 unquoted'),
+    ]);
+    assert.deepEqual(lint('liveness', withPort('web--1')), [portFinding('web--1', 'a port name must not contain consecutive hyphens')]);
+    assert.deepEqual(lint('liveness', withPort('1--web')), [portFinding('1--web', 'a port name must not contain consecutive hyphens')]);
+    assert.deepEqual(lint('liveness', withPort('web--api')), [portFinding('web--api', 'a port name must not contain consecutive hyphens')]);
+    assert.deepEqual(lint('liveness', withPort('{{ .port }}')), [
+      portFinding('{{ .port }}', 'an unrendered template placeholder is not a port name (render the template first)'),
+    ]);
+  });
+
+  test('a valid name is looked up in the container\'s ports (tcpSocket too)', () => {
+    const ports = { ports: [{ name: 'http', containerPort: 8080 }] };
+    assert.deepEqual(lint('readiness', { httpGet: { path: '/readyz', port: 'http' } }, ports), []);
+    assert.deepEqual(lint('readiness', { tcpSocket: { port: 'admin' } }, ports), [
+      'probe-port-unknown readinessProbe.tcpSocket.port: readinessProbe.tcpSocket.port `admin` is not a port name declared by container `app`',
+    ]);
+  });
+});
