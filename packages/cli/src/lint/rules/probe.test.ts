@@ -182,3 +182,38 @@ describe('port names', () => {
     ]);
   });
 });
+
+/** The exec-probe finding for `name` with its own timeout `own` (undefined: none at all). */
+function execFinding(name: string, timeoutSeconds: number, own?: number, kind: ProbeKind = 'readiness'): string {
+  const field = PROBE_FIELD[kind];
+  return own === undefined
+    ? `exec-probe-ignores-timeout ${field}.exec.command: ${field} runs \`${name}\` without a timeout of its own; the probe's timeoutSeconds is ${timeoutSeconds}s`
+    : `exec-probe-ignores-timeout ${field}.exec.command: ${field} runs \`${name}\` with a ${own}s timeout, not below the probe's timeoutSeconds (${timeoutSeconds}s)`;
+}
+
+/** lintProbeFields on a readiness exec probe (periodSeconds 10, so only the exec rule can speak). */
+function execProbe(command: unknown[], timeoutSeconds?: number): string[] {
+  return lint('readiness', { exec: { command }, periodSeconds: 10, ...(timeoutSeconds === undefined ? {} : { timeoutSeconds }) });
+}
+
+describe('exec probes: probekit check --timeout, read as the command reads it', () => {
+  const URL = 'http://127.0.0.1:8081/livez';
+  test('--timeout=800ms and --timeout 800ms are below the default timeoutSeconds 1', () => {
+    assert.deepEqual(execProbe(['probekit', 'check', URL, '--timeout=800ms']), []);
+    assert.deepEqual(execProbe(['probekit', 'check', URL, '--timeout', '800ms']), []);
+    assert.deepEqual(execProbe(['probekit', 'check', URL, '--timeout', '999']), []); // a bare number is milliseconds
+  });
+
+  test('seconds and milliseconds at or above timeoutSeconds are reported with their value in seconds', () => {
+    assert.deepEqual(execProbe(['probekit', 'check', URL, '--timeout=2s']), [execFinding('probekit', 1, 2)]);
+    assert.deepEqual(execProbe(['probekit', 'check', URL, '--timeout', '1500ms']), [execFinding('probekit', 1, 1.5)]);
+    assert.deepEqual(execProbe(['/app/node_modules/.bin/probekit', 'check', URL, '--timeout', '1000']), [execFinding('probekit', 1, 1)]);
+    assert.deepEqual(execProbe(['probekit', 'check', URL, '--timeout=1.5s'], 2), []);
+    assert.deepEqual(execProbe(['probekit', 'check', URL, '--timeout=1.5s'], 1), [execFinding('probekit', 1, 1.5)]);
+  });
+
+  test('without --timeout it is reported; a value probekit check rejects is not guessed at', () => {
+    assert.deepEqual(execProbe(['probekit', 'check', URL]), [execFinding('probekit', 1)]);
+    assert.deepEqual(execProbe(['probekit', 'check', URL, '--timeout=soon']), []);
+  });
+});

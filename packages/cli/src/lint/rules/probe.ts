@@ -2,7 +2,7 @@
  * Rules on one probe's own fields: what the API server rejects (minimums, handler count, port
  * names), what it silently rewrites (zeros), and what makes the kubelet's arithmetic wrong.
  */
-import { effectiveTiming, PROBE_DEFAULTS, PROBE_FIELD, PROBE_MINIMUMS, PROBE_TIMING_FIELDS } from 'probekit/internal';
+import { effectiveTiming, parseFlagDuration, PROBE_DEFAULTS, PROBE_FIELD, PROBE_MINIMUMS, PROBE_TIMING_FIELDS } from 'probekit/internal';
 import type { ProbeKind } from 'probekit/internal';
 import type { FieldPath } from '../../manifests/manifest-reader.js';
 import { isObject } from '../../manifests/workloads.js';
@@ -103,15 +103,16 @@ export function lintPorts(ctx: ContainerContext, handler: PlainObject, path: Fie
 
 /** Network clients an exec probe commonly runs, and how each takes its own timeout. */
 const EXEC_CLIENTS: ReadonlyArray<{ readonly command: RegExp; readonly timeout: RegExp }> = [
-  { command: /^curl$/, timeout: /^(?:-m|--max-time|--connect-timeout)(?:=?(\d+(?:\.\d+)?))?$|^-m(\d+)$/ },
-  { command: /^wget$/, timeout: /^(?:-T|--timeout)(?:=?(\d+(?:\.\d+)?))?$|^-T(\d+)$/ },
+  { command: /^curl$/, timeout: /^(?:-m|--max-time|--connect-timeout)(?:=?(\d+(?:\.\d+)?))?$/ },
+  { command: /^wget$/, timeout: /^(?:-T|--timeout)(?:=?(\d+(?:\.\d+)?))?$/ },
   { command: /^(?:nc|ncat|netcat)$/, timeout: /^-w(\d+)?$/ },
   { command: /^pg_isready$/, timeout: /^(?:-t|--timeout)(?:=?(\d+))?$/ },
   { command: /^redis-cli$/, timeout: /^-t(\d+)?$/ },
   { command: /^mysqladmin$/, timeout: /^--connect[-_]timeout(?:=(\d+))?$/ },
 ];
 
-const PROBEKIT_CLIENT = { command: /^probekit$/, timeout: /^--timeout(?:=(\d+(?:\.\d+)?)(?:s)?)?$/ };
+/** `probekit check --timeout 800ms` or `--timeout=2s`; the value is read as the command reads it (`parseFlagDuration`). */
+const PROBEKIT_CLIENT = { command: /^probekit$/, timeout: /^--timeout(?:=(.*))?$/ };
 
 /** A Go duration as grpc_health_probe's flags take it (`500ms`, `5s`, `1m`), in seconds. */
 function goDurationSeconds(text: string): number | undefined {
@@ -169,10 +170,14 @@ function lintExec(ctx: ContainerContext, kind: ProbeKind, probe: PlainObject): v
       const m = client.timeout.exec(tokens[i] as string);
       if (!m) continue;
       found = true;
-      const inline = m[1] ?? m[2];
+      const inline = m[1];
       const next = tokens[i + 1];
-      own = inline !== undefined ? Number(inline) : next !== undefined && /^\d+(?:\.\d+)?s?$/.test(next) ? Number.parseFloat(next) : undefined;
-      if (isProbekit && own !== undefined && !/s$/.test(inline ?? next ?? '')) own = own / 1000; // probekit takes ms
+      if (isProbekit) {
+        const ms = parseFlagDuration(inline ?? next ?? ''); // a bare number is milliseconds
+        own = ms === undefined ? undefined : ms / 1000;
+      } else {
+        own = inline !== undefined ? Number(inline) : next !== undefined && /^\d+(?:\.\d+)?s?$/.test(next) ? Number.parseFloat(next) : undefined;
+      }
       break;
     }
     const path = ctx.probePath(kind, 'exec', 'command');
