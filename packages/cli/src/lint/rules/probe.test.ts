@@ -217,3 +217,144 @@ describe('exec probes: probekit check --timeout, read as the command reads it', 
     assert.deepEqual(execProbe(['probekit', 'check', URL, '--timeout=soon']), []);
   });
 });
+
+describe('exec probes: grpc_health_probe, whose two timeouts (1 s each unless set) add up', () => {
+  const grpc = (...flags: string[]): string[] => ['/bin/grpc_health_probe', '-addr=:50051', ...flags];
+  const finding = (own: number, timeoutSeconds: number): string =>
+    `exec-probe-ignores-timeout readinessProbe.exec.command: readinessProbe runs \`grpc_health_probe\`, which may take ${own}s (connect-timeout + rpc-timeout, 1s each unless set), above the probe's timeoutSeconds (${timeoutSeconds}s)`;
+
+  test('the default 2 s is above timeoutSeconds 1 and equal to timeoutSeconds 2, which is not above', () => {
+    assert.deepEqual(execProbe(grpc()), [finding(2, 1)]);
+    assert.deepEqual(execProbe(grpc(), 2), []);
+  });
+
+  test('each flag replaces its own 1 s, written -flag=value, --flag=value or -flag value', () => {
+    assert.deepEqual(execProbe(grpc('-connect-timeout=500ms', '-rpc-timeout=400ms')), []);
+    assert.deepEqual(execProbe(grpc('-rpc-timeout=5s'), 5), [finding(6, 5)]);
+    assert.deepEqual(execProbe(grpc('--connect-timeout', '3s'), 3), [finding(4, 3)]);
+    assert.deepEqual(execProbe(grpc('-connect-timeout=1.25s', '-rpc-timeout=1.25s'), 2), [finding(2.5, 2)]);
+  });
+
+  test('Go durations with minutes, hours and compound units are read whole', () => {
+    assert.deepEqual(execProbe(grpc('-rpc-timeout=1m'), 10), [finding(61, 10)]);
+    assert.deepEqual(execProbe(grpc('-rpc-timeout=1m30s'), 10), [finding(91, 10)]);
+    assert.deepEqual(execProbe(grpc('-rpc-timeout=1h'), 10), [finding(3601, 10)]);
+    assert.deepEqual(execProbe(grpc('-connect-timeout=250ms', '-rpc-timeout=500ms'), 1), []);
+    assert.deepEqual(execProbe(grpc('-connect-timeout=900us', '-rpc-timeout=900ms'), 1), []);
+  });
+
+  test('a value that is no Go duration counts as the 1 s default (grpc_health_probe would refuse it)', () => {
+    for (const value of ['5', 'soon', 'x5s', '5sx', '5s5', '1.s']) {
+      assert.deepEqual(execProbe(grpc(`-rpc-timeout=${value}`), 1), [finding(2, 1)], value);
+    }
+  });
+
+  test('only words after grpc_health_probe are its flags', () => {
+    assert.deepEqual(execProbe(['wrapper', '-rpc-timeout=30s', 'grpc_health_probe', '-addr=:50051'], 2), []);
+  });
+
+  test('wrapped in coreutils timeout, it is not reported', () => {
+    assert.deepEqual(execProbe(['timeout', '1', 'grpc_health_probe', '-addr=:50051']), []);
+  });
+});
+
+describe('exec probes: network clients and their own timeouts', () => {
+  const URL = 'http://127.0.0.1:8080/readyz';
+  /** [command, timeoutSeconds, the client's own timeout in the finding (undefined: none), or null: no finding]. */
+  const cases: [string[], number, number | undefined | null][] = [
+    // curl: -m / --max-time / --connect-timeout, fractional seconds.
+    [['curl', '-fsS', URL], 2, undefined],
+    [['curl', '-m', '5', URL], 2, 5],
+    [['curl', '-m5', URL], 2, 5],
+    [['curl', '-m10', URL], 5, 10],
+    [['curl', '--max-time', '10', URL], 5, 10],
+    [['curl', '--max-time=10', URL], 5, 10],
+    [['curl', '--connect-timeout', '2', URL], 2, 2], // equal to timeoutSeconds: not below it
+    [['curl', '--connect-timeout', '2', URL], 3, null],
+    [['curl', '-m0.25', URL], 1, null],
+    [['curl', '-m1.25', URL], 1, 1.25],
+    [['curl', '--max-time', '1.25', URL], 1, 1.25],
+    [['curl', '--max-time', '0.75', URL], 1, null],
+    [['curl', '-A', 'healthcheck-m', URL], 2, undefined], // a word that ends in -m is not -m
+    [['curl', '--max-timeout', '5', URL], 10, undefined], // nor one that starts with --max-time
+    [['curl', '--max-time', '5x', URL], 2, null], // a value it cannot read is not guessed at
+    [['curl', '--max-time'], 2, null],
+    // wget: -T / --timeout, seconds with an optional s.
+    [['wget', '-qO-', URL], 2, undefined],
+    [['wget', '-T', '5', URL], 2, 5],
+    [['wget', '-T5', URL], 2, 5],
+    [['wget', '--timeout=10', URL], 5, 10],
+    [['wget', '--timeout', '5s', URL], 2, 5],
+    [['wget', '--timeout=1.25', URL], 1, 1.25],
+    [['wget', '-T0.5', URL], 1, null],
+    [['wget', '-O', '/tmp/out-T', URL], 2, undefined],
+    [['wget', '--timeouts', '5', URL], 10, undefined],
+    // nc: -w seconds, attached or not.
+    [['nc', '-z', 'db', '5432'], 2, undefined],
+    [['nc', '-z', '-w', '2', 'db', '5432'], 2, 2],
+    [['ncat', '-w10', '-z', 'db', '5432'], 5, 10],
+    [['netcat', '-w1', '-z', 'db', '5432'], 2, null],
+    [['nc', '-z', 'db-w', '5432'], 2, undefined],
+    [['nc', '-w5s', '-z', 'db', '5432'], 10, undefined],
+    // pg_isready: -t / --timeout seconds.
+    [['pg_isready', '-h', 'db'], 2, undefined],
+    [['pg_isready', '-h', 'db', '-t', '5'], 2, 5],
+    [['pg_isready', '-t5'], 2, 5],
+    [['pg_isready', '--timeout=10'], 5, 10],
+    [['pg_isready', '-t1'], 2, null],
+    [['pg_isready', '-h', 'db-t'], 2, undefined],
+    [['pg_isready', '--timeouts=5'], 10, undefined],
+    [['ionice', '-t', 'pg_isready', '-h', 'db'], 2, undefined], // a flag before the command is not the command's
+    // redis-cli: -t seconds, as two words only.
+    [['redis-cli', 'ping'], 2, undefined],
+    [['redis-cli', '-t', '5', 'ping'], 2, 5],
+    [['redis-cli', '-t', '0.5', 'ping'], 1, null],
+    [['redis-cli', '-t5', 'ping'], 10, undefined], // redis-cli rejects -t5
+    [['redis-cli', '-h', 'cache-t', 'ping'], 2, undefined],
+    // mysqladmin: --connect-timeout / --connect_timeout seconds.
+    [['mysqladmin', 'ping'], 2, undefined],
+    [['mysqladmin', '--connect-timeout=5', 'ping'], 2, 5],
+    [['mysqladmin', '--connect_timeout=10', 'ping'], 5, 10],
+    [['mysqladmin', '--connect-timeout', '5', 'ping'], 2, 5],
+    [['mysqladmin', '--connect-timeout=1', 'ping'], 2, null],
+    [['mysqladmin', 'x--connect-timeout=1', 'ping'], 2, undefined],
+    [['mysqladmin', '--connect-timeouts=1', 'ping'], 2, undefined],
+  ];
+  for (const [command, timeoutSeconds, own] of cases) {
+    const want = own === null ? 'nothing' : own === undefined ? 'no timeout of its own' : `a ${own}s timeout`;
+    test(`${command.join(' ')} with timeoutSeconds ${timeoutSeconds}: ${want}`, () => {
+      const name = command.find((w) => /^(?:curl|wget|nc|ncat|netcat|pg_isready|redis-cli|mysqladmin)$/.test(w)) as string;
+      assert.deepEqual(execProbe(command, timeoutSeconds), own === null ? [] : [execFinding(name, timeoutSeconds, own)]);
+    });
+  }
+
+  test('a command that only looks like a client by part of its name is not one', () => {
+    for (const name of ['curl', 'wget', 'nc', 'ncat', 'netcat', 'pg_isready', 'redis-cli', 'mysqladmin']) {
+      assert.deepEqual(execProbe([`${name}-healthcheck`, URL]), [], `${name}-healthcheck`);
+      assert.deepEqual(execProbe([`/usr/local/bin/run-${name}`, URL]), [], `run-${name}`);
+    }
+    assert.deepEqual(execProbe(['sync']), []);
+    assert.deepEqual(execProbe(['cat', '/tmp/healthy']), []);
+  });
+
+  test('a path to the client is the client; coreutils timeout around it is enough', () => {
+    assert.deepEqual(execProbe(['/usr/bin/curl', '-fsS', URL], 2), [execFinding('curl', 2)]);
+    assert.deepEqual(execProbe(['/usr/bin/timeout', '1', 'curl', '-fsS', URL]), []);
+  });
+
+  test('a shell script is split into words, spaces around a word included', () => {
+    assert.deepEqual(execProbe(['/bin/sh', '-c', `curl -fsS --max-time 5 ${URL} || exit 1`], 2), [execFinding('curl', 2, 5)]);
+    assert.deepEqual(execProbe(['/bin/sh', '-c', ` wget -q -T 5 ${URL} `], 2), [execFinding('wget', 2, 5)]);
+    assert.deepEqual(execProbe(['curl', '--max-time', ' 5', URL], 2), [execFinding('curl', 2, 5)]);
+  });
+
+  test('a non-string word (a YAML number) is skipped, not split', () => {
+    assert.deepEqual(execProbe(['curl', 5, '-m', '5', URL], 2), [execFinding('curl', 2, 5)]);
+  });
+
+  test('only `probekit check` reads probekit\'s --timeout grammar; a word followed by `check` is no probekit', () => {
+    assert.deepEqual(execProbe(['probekit', 'version']), []);
+    assert.deepEqual(execProbe(['/bin/sh', '-c', `curl -m 5 ${URL} && echo check`], 2), [execFinding('curl', 2, 5)]);
+    assert.deepEqual(execProbe(['check', 'probekit', URL, '--timeout', '5000']), []);
+  });
+});

@@ -107,19 +107,23 @@ const EXEC_CLIENTS: ReadonlyArray<{ readonly command: RegExp; readonly timeout: 
   { command: /^wget$/, timeout: /^(?:-T|--timeout)(?:=?(\d+(?:\.\d+)?))?$/ },
   { command: /^(?:nc|ncat|netcat)$/, timeout: /^-w(\d+)?$/ },
   { command: /^pg_isready$/, timeout: /^(?:-t|--timeout)(?:=?(\d+))?$/ },
-  { command: /^redis-cli$/, timeout: /^-t(\d+)?$/ },
+  // redis-cli takes `-t <seconds>` only as two words (strcmp in parseOptions, src/redis-cli.c): `-t5` is an unknown option.
+  { command: /^redis-cli$/, timeout: /^-t$/ },
   { command: /^mysqladmin$/, timeout: /^--connect[-_]timeout(?:=(\d+))?$/ },
 ];
 
 /** `probekit check --timeout 800ms` or `--timeout=2s`; the value is read as the command reads it (`parseFlagDuration`). */
 const PROBEKIT_CLIENT = { command: /^probekit$/, timeout: /^--timeout(?:=(.*))?$/ };
 
-/** A Go duration as grpc_health_probe's flags take it (`500ms`, `5s`, `1m`), in seconds. */
+/** Seconds per unit of a Go duration (`time.ParseDuration`). */
+const GO_DURATION_UNITS: Readonly<Record<string, number>> = { h: 3600, m: 60, s: 1, ms: 1e-3, us: 1e-6, µs: 1e-6, ns: 1e-9 };
+
+/** A Go duration as grpc_health_probe's flags take it (`500ms`, `5s`, `1m30s`), in seconds. */
 function goDurationSeconds(text: string): number | undefined {
-  const m = /^(\d+(?:\.\d+)?)(ms|s|m)$/.exec(text);
-  if (!m) return undefined;
-  const n = Number(m[1]);
-  return m[2] === 'ms' ? n / 1000 : m[2] === 'm' ? n * 60 : n;
+  if (!/^(?:\d+(?:\.\d+)?(?:h|m|s|ms|us|µs|ns))+$/.test(text)) return undefined;
+  let seconds = 0;
+  for (const [, n, unit] of text.matchAll(/(\d+(?:\.\d+)?)(ms|us|µs|ns|h|m|s)/g)) seconds += Number(n) * (GO_DURATION_UNITS[unit as string] as number);
+  return seconds;
 }
 
 /**
