@@ -216,6 +216,13 @@ describe('exec probes: probekit check --timeout, read as the command reads it', 
     assert.deepEqual(execProbe(['probekit', 'check', URL]), [execFinding('probekit', 1)]);
     assert.deepEqual(execProbe(['probekit', 'check', URL, '--timeout=soon']), []);
   });
+
+  test('only the word --timeout (or --timeout=…) is the flag, and the finding names the probekit word', () => {
+    assert.deepEqual(execProbe(['probekit', 'check', URL, '--timeouts=5s']), [execFinding('probekit', 1)]);
+    assert.deepEqual(execProbe(['probekit', 'check', `${URL}?from=--timeout=5s`, '--timeout', '500ms']), []);
+    assert.deepEqual(execProbe(['/bin/sh', '-c', `probekit-cli lint k8s && probekit check ${URL}`]), [execFinding('probekit', 1)]);
+    assert.deepEqual(execProbe(['/bin/sh', '-c', `wait-for-probekit && probekit check ${URL}`]), [execFinding('probekit', 1)]);
+  });
 });
 
 describe('exec probes: grpc_health_probe, whose two timeouts (1 s each unless set) add up', () => {
@@ -249,6 +256,10 @@ describe('exec probes: grpc_health_probe, whose two timeouts (1 s each unless se
     }
   });
 
+  test('a flag right after the command counts too', () => {
+    assert.deepEqual(execProbe(['grpc_health_probe', '-rpc-timeout=5s', '-addr=:50051'], 5), [finding(6, 5)]);
+  });
+
   test('only words after grpc_health_probe are its flags', () => {
     assert.deepEqual(execProbe(['wrapper', '-rpc-timeout=30s', 'grpc_health_probe', '-addr=:50051'], 2), []);
   });
@@ -278,6 +289,7 @@ describe('exec probes: network clients and their own timeouts', () => {
     [['curl', '-A', 'healthcheck-m', URL], 2, undefined], // a word that ends in -m is not -m
     [['curl', '--max-timeout', '5', URL], 10, undefined], // nor one that starts with --max-time
     [['curl', '--max-time', '5x', URL], 2, null], // a value it cannot read is not guessed at
+    [['curl', '--max-time', '+5', URL], 2, null], // the linter reads plain decimal seconds only: a signed value is left unread
     [['curl', '--max-time'], 2, null],
     // wget: -T / --timeout, seconds with an optional s.
     [['wget', '-qO-', URL], 2, undefined],
@@ -346,6 +358,7 @@ describe('exec probes: network clients and their own timeouts', () => {
     assert.deepEqual(execProbe(['/bin/sh', '-c', `curl -fsS --max-time 5 ${URL} || exit 1`], 2), [execFinding('curl', 2, 5)]);
     assert.deepEqual(execProbe(['/bin/sh', '-c', ` wget -q -T 5 ${URL} `], 2), [execFinding('wget', 2, 5)]);
     assert.deepEqual(execProbe(['curl', '--max-time', ' 5', URL], 2), [execFinding('curl', 2, 5)]);
+    assert.deepEqual(execProbe(['curl', '--max-time', '', '5', URL], 2), [execFinding('curl', 2, 5)]); // an empty argument is no word
   });
 
   test('a non-string word (a YAML number) is skipped, not split', () => {

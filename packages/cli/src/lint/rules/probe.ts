@@ -131,10 +131,11 @@ function goDurationSeconds(text: string): number | undefined {
  * in grpc-ecosystem/grpc-health-probe main.go): in the worst case it runs for their sum.
  */
 function grpcHealthProbeSeconds(tokens: readonly string[], at: number): number {
+  const after = tokens.slice(at + 1);
   const flag = (name: string): number => {
-    for (let i = at + 1; i < tokens.length; i++) {
-      const m = new RegExp(`^--?${name}(?:=(.*))?$`).exec(tokens[i] as string);
-      if (m) return goDurationSeconds(m[1] ?? tokens[i + 1] ?? '') ?? 1;
+    for (const [i, t] of after.entries()) {
+      const m = new RegExp(`^--?${name}(?:=(.*))?$`).exec(t);
+      if (m) return goDurationSeconds(m[1] ?? after[i + 1] ?? '') ?? 1;
     }
     return 1;
   };
@@ -147,7 +148,7 @@ function lintExec(ctx: ContainerContext, kind: ProbeKind, probe: PlainObject): v
   const timeoutSeconds = effectiveTiming(probe).timeoutSeconds;
   const argv = exec['command'].filter((a): a is string => typeof a === 'string');
   // `sh -c "curl …"`: lint the script's words too.
-  const tokens = argv.flatMap((a) => a.split(/\s+/)).filter((t) => t.length > 0);
+  const tokens = argv.flatMap((a) => a.match(/\S+/g) ?? []);
   const base = (t: string): string => t.slice(t.lastIndexOf('/') + 1);
   if (tokens.some((t) => base(t) === 'timeout')) return; // wrapped in coreutils timeout
   const grpc = tokens.findIndex((t) => base(t) === 'grpc_health_probe');
@@ -168,26 +169,23 @@ function lintExec(ctx: ContainerContext, kind: ProbeKind, probe: PlainObject): v
     const at = tokens.findIndex((t) => client.command.test(base(t)));
     if (at < 0) continue;
     const name = base(tokens[at] as string);
-    let own: number | undefined;
+    // The client's own timeout in seconds; NaN when its value cannot be read (then it is not reported).
+    let own = Number.NaN;
     let found = false;
-    for (let i = at + 1; i < tokens.length; i++) {
-      const m = client.timeout.exec(tokens[i] as string);
+    const after = tokens.slice(at + 1);
+    for (const [i, t] of after.entries()) {
+      const m = client.timeout.exec(t);
       if (!m) continue;
       found = true;
-      const inline = m[1];
-      const next = tokens[i + 1];
-      if (isProbekit) {
-        const ms = parseFlagDuration(inline ?? next ?? ''); // a bare number is milliseconds
-        own = ms === undefined ? undefined : ms / 1000;
-      } else {
-        own = inline !== undefined ? Number(inline) : next !== undefined && /^\d+(?:\.\d+)?s?$/.test(next) ? Number.parseFloat(next) : undefined;
-      }
+      const value = m[1] ?? after[i + 1] ?? ''; // attached (`-m5`, `--timeout=2s`) or the next word
+      // probekit check: `800ms`, `2s`, or a bare number of milliseconds; the others: seconds.
+      own = isProbekit ? (parseFlagDuration(value) ?? Number.NaN) / 1000 : /^\d+(?:\.\d+)?s?$/.test(value) ? Number.parseFloat(value) : Number.NaN;
       break;
     }
     const path = ctx.probePath(kind, 'exec', 'command');
     if (!found) {
       ctx.push(RULES.execIgnoresTimeout, path, `${PROBE_FIELD[kind]} runs \`${name}\` without a timeout of its own; the probe's timeoutSeconds is ${timeoutSeconds}s`);
-    } else if (own !== undefined && own >= timeoutSeconds) {
+    } else if (own >= timeoutSeconds) {
       ctx.push(RULES.execIgnoresTimeout, path, `${PROBE_FIELD[kind]} runs \`${name}\` with a ${own}s timeout, not below the probe's timeoutSeconds (${timeoutSeconds}s)`);
     }
     return;
