@@ -2,14 +2,16 @@
  * The rules on one probe's own fields (probe.ts), called directly on one container, so that each
  * boundary is pinned by an exact finding (rule, field path, message) or by none.
  *
- * Upstream sources, as docs/lint.md cites them (kubernetes/kubernetes): the minimums and the
+ * Upstream sources, as docs/lint.md cites them (kubernetes/kubernetes; validation.go read there at
+ * commit 000f260, whose release could not be read off it, so no release tag is claimed): the minimums and the
  * probe-level grace period from `validateProbe`, `successThreshold` from `validateLivenessProbe` /
  * `validateStartupProbe`, the readiness grace period from `validateReadinessProbe`, the handler
  * count from `validateHandler` (all pkg/apis/core/validation/validation.go); the zero defaults from
  * `SetDefaults_Probe` (pkg/apis/core/v1/defaults.go); port names from `IsValidPortName`
  * (staging/src/k8s.io/apimachinery/pkg/util/validation/validation.go); grpc_health_probe's
  * `-connect-timeout` / `-rpc-timeout`, 1 s each by default, from grpc-ecosystem/grpc-health-probe
- * main.go; `probekit check --timeout` from parseFlagDuration (packages/probekit/src/cli/check.ts).
+ * main.go; `probekit check --timeout` from parseFlagDuration (packages/probekit/src/cli/check.ts);
+ * `redis-cli -t <seconds>` as two words from parseOptions in redis/redis src/redis-cli.c.
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
@@ -248,6 +250,9 @@ describe('exec probes: grpc_health_probe, whose two timeouts (1 s each unless se
     assert.deepEqual(execProbe(grpc('-rpc-timeout=1h'), 10), [finding(3601, 10)]);
     assert.deepEqual(execProbe(grpc('-connect-timeout=250ms', '-rpc-timeout=500ms'), 1), []);
     assert.deepEqual(execProbe(grpc('-connect-timeout=900us', '-rpc-timeout=900ms'), 1), []);
+    assert.deepEqual(execProbe(grpc('-connect-timeout=700ms'), 1), [finding(1.7, 1)]);
+    assert.deepEqual(execProbe(grpc('-connect-timeout=1500000us', '-rpc-timeout=500000000ns'), 1), [finding(2, 1)]);
+    assert.deepEqual(execProbe(grpc('-connect-timeout=1500µs', '-rpc-timeout=0.5s'), 1), []);
   });
 
   test('a value that is no Go duration counts as the 1 s default (grpc_health_probe would refuse it)', () => {

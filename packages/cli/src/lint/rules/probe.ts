@@ -115,15 +115,15 @@ const EXEC_CLIENTS: ReadonlyArray<{ readonly command: RegExp; readonly timeout: 
 /** `probekit check --timeout 800ms` or `--timeout=2s`; the value is read as the command reads it (`parseFlagDuration`). */
 const PROBEKIT_CLIENT = { command: /^probekit$/, timeout: /^--timeout(?:=(.*))?$/ };
 
-/** Seconds per unit of a Go duration (`time.ParseDuration`). */
-const GO_DURATION_UNITS: Readonly<Record<string, number>> = { h: 3600, m: 60, s: 1, ms: 1e-3, us: 1e-6, µs: 1e-6, ns: 1e-9 };
+/** Nanoseconds per unit of a Go duration (`time.ParseDuration`); summed in ns so that 700ms is 0.7 s, not 0.7000000000000001. */
+const GO_DURATION_NS: Readonly<Record<string, number>> = { h: 3600e9, m: 60e9, s: 1e9, ms: 1e6, us: 1e3, µs: 1e3, ns: 1 };
 
 /** A Go duration as grpc_health_probe's flags take it (`500ms`, `5s`, `1m30s`), in seconds. */
 function goDurationSeconds(text: string): number | undefined {
   if (!/^(?:\d+(?:\.\d+)?(?:h|m|s|ms|us|µs|ns))+$/.test(text)) return undefined;
-  let seconds = 0;
-  for (const [, n, unit] of text.matchAll(/(\d+(?:\.\d+)?)(ms|us|µs|ns|h|m|s)/g)) seconds += Number(n) * (GO_DURATION_UNITS[unit as string] as number);
-  return seconds;
+  let ns = 0;
+  for (const [, n, unit] of text.matchAll(/(\d+(?:\.\d+)?)(ms|us|µs|ns|h|m|s)/g)) ns += Number(n) * (GO_DURATION_NS[unit as string] as number);
+  return ns / 1e9;
 }
 
 /**
