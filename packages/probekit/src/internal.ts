@@ -29,6 +29,7 @@ export {
 export type { EffectiveTiming, ProbeTimingField } from './kubelet/facts.js';
 export { probeDefaults, probeOnce } from './kubelet/probe-client.js';
 export { dispatch, usage } from './cli/dispatch.js';
+export { parseFlagDuration } from './cli/check.js';
 export type { CliIO, Command, CommandEntry, Program } from './cli/dispatch.js';
 export { ENDPOINTS, ENDPOINT_NAMES, PATH_TARGETS, PROBE_PATHS } from './http/endpoints.js';
 export type { Endpoint } from './http/endpoints.js';

@@ -2,7 +2,7 @@
  * Rules on one probe's own fields: what the API server rejects (minimums, handler count, port
  * names), what it silently rewrites (zeros), and what makes the kubelet's arithmetic wrong.
  */
-import { effectiveTiming, PROBE_DEFAULTS, PROBE_FIELD, PROBE_MINIMUMS, PROBE_TIMING_FIELDS } from 'probekit/internal';
+import { effectiveTiming, parseFlagDuration, PROBE_DEFAULTS, PROBE_FIELD, PROBE_MINIMUMS, PROBE_TIMING_FIELDS } from 'probekit/internal';
 import type { ProbeKind } from 'probekit/internal';
 import type { FieldPath } from '../../manifests/manifest-reader.js';
 import { isObject } from '../../manifests/workloads.js';
@@ -103,22 +103,27 @@ export function lintPorts(ctx: ContainerContext, handler: PlainObject, path: Fie
 
 /** Network clients an exec probe commonly runs, and how each takes its own timeout. */
 const EXEC_CLIENTS: ReadonlyArray<{ readonly command: RegExp; readonly timeout: RegExp }> = [
-  { command: /^curl$/, timeout: /^(?:-m|--max-time|--connect-timeout)(?:=?(\d+(?:\.\d+)?))?$|^-m(\d+)$/ },
-  { command: /^wget$/, timeout: /^(?:-T|--timeout)(?:=?(\d+(?:\.\d+)?))?$|^-T(\d+)$/ },
+  { command: /^curl$/, timeout: /^(?:-m|--max-time|--connect-timeout)(?:=?(\d+(?:\.\d+)?))?$/ },
+  { command: /^wget$/, timeout: /^(?:-T|--timeout)(?:=?(\d+(?:\.\d+)?))?$/ },
   { command: /^(?:nc|ncat|netcat)$/, timeout: /^-w(\d+)?$/ },
   { command: /^pg_isready$/, timeout: /^(?:-t|--timeout)(?:=?(\d+))?$/ },
-  { command: /^redis-cli$/, timeout: /^-t(\d+)?$/ },
+  // redis-cli takes `-t <seconds>` only as two words (strcmp in parseOptions, src/redis-cli.c): `-t5` is an unknown option.
+  { command: /^redis-cli$/, timeout: /^-t$/ },
   { command: /^mysqladmin$/, timeout: /^--connect[-_]timeout(?:=(\d+))?$/ },
 ];
 
-const PROBEKIT_CLIENT = { command: /^probekit$/, timeout: /^--timeout(?:=(\d+(?:\.\d+)?)(?:s)?)?$/ };
+/** `probekit check --timeout 800ms` or `--timeout=2s`; the value is read as the command reads it (`parseFlagDuration`). */
+const PROBEKIT_CLIENT = { command: /^probekit$/, timeout: /^--timeout(?:=(.*))?$/ };
 
-/** A Go duration as grpc_health_probe's flags take it (`500ms`, `5s`, `1m`), in seconds. */
+/** Nanoseconds per unit of a Go duration (`time.ParseDuration`); summed in ns so that 700ms is 0.7 s, not 0.7000000000000001. */
+const GO_DURATION_NS: Readonly<Record<string, number>> = { h: 3600e9, m: 60e9, s: 1e9, ms: 1e6, us: 1e3, µs: 1e3, ns: 1 };
+
+/** A Go duration as grpc_health_probe's flags take it (`500ms`, `5s`, `1m30s`), in seconds. */
 function goDurationSeconds(text: string): number | undefined {
-  const m = /^(\d+(?:\.\d+)?)(ms|s|m)$/.exec(text);
-  if (!m) return undefined;
-  const n = Number(m[1]);
-  return m[2] === 'ms' ? n / 1000 : m[2] === 'm' ? n * 60 : n;
+  if (!/^(?:\d+(?:\.\d+)?(?:h|m|s|ms|us|µs|ns))+$/.test(text)) return undefined;
+  let ns = 0;
+  for (const [, n, unit] of text.matchAll(/(\d+(?:\.\d+)?)(ms|us|µs|ns|h|m|s)/g)) ns += Number(n) * (GO_DURATION_NS[unit as string] as number);
+  return ns / 1e9;
 }
 
 /**
@@ -126,10 +131,11 @@ function goDurationSeconds(text: string): number | undefined {
  * in grpc-ecosystem/grpc-health-probe main.go): in the worst case it runs for their sum.
  */
 function grpcHealthProbeSeconds(tokens: readonly string[], at: number): number {
+  const after = tokens.slice(at + 1);
   const flag = (name: string): number => {
-    for (let i = at + 1; i < tokens.length; i++) {
-      const m = new RegExp(`^--?${name}(?:=(.*))?$`).exec(tokens[i] as string);
-      if (m) return goDurationSeconds(m[1] ?? tokens[i + 1] ?? '') ?? 1;
+    for (const [i, t] of after.entries()) {
+      const m = new RegExp(`^--?${name}(?:=(.*))?$`).exec(t);
+      if (m) return goDurationSeconds(m[1] ?? after[i + 1] ?? '') ?? 1;
     }
     return 1;
   };
@@ -142,7 +148,7 @@ function lintExec(ctx: ContainerContext, kind: ProbeKind, probe: PlainObject): v
   const timeoutSeconds = effectiveTiming(probe).timeoutSeconds;
   const argv = exec['command'].filter((a): a is string => typeof a === 'string');
   // `sh -c "curl …"`: lint the script's words too.
-  const tokens = argv.flatMap((a) => a.split(/\s+/)).filter((t) => t.length > 0);
+  const tokens = argv.flatMap((a) => a.match(/\S+/g) ?? []);
   const base = (t: string): string => t.slice(t.lastIndexOf('/') + 1);
   if (tokens.some((t) => base(t) === 'timeout')) return; // wrapped in coreutils timeout
   const grpc = tokens.findIndex((t) => base(t) === 'grpc_health_probe');
@@ -163,22 +169,23 @@ function lintExec(ctx: ContainerContext, kind: ProbeKind, probe: PlainObject): v
     const at = tokens.findIndex((t) => client.command.test(base(t)));
     if (at < 0) continue;
     const name = base(tokens[at] as string);
-    let own: number | undefined;
+    // The client's own timeout in seconds; NaN when its value cannot be read (then it is not reported).
+    let own = Number.NaN;
     let found = false;
-    for (let i = at + 1; i < tokens.length; i++) {
-      const m = client.timeout.exec(tokens[i] as string);
+    const after = tokens.slice(at + 1);
+    for (const [i, t] of after.entries()) {
+      const m = client.timeout.exec(t);
       if (!m) continue;
       found = true;
-      const inline = m[1] ?? m[2];
-      const next = tokens[i + 1];
-      own = inline !== undefined ? Number(inline) : next !== undefined && /^\d+(?:\.\d+)?s?$/.test(next) ? Number.parseFloat(next) : undefined;
-      if (isProbekit && own !== undefined && !/s$/.test(inline ?? next ?? '')) own = own / 1000; // probekit takes ms
+      const value = m[1] ?? after[i + 1] ?? ''; // attached (`-m5`, `--timeout=2s`) or the next word
+      // probekit check: `800ms`, `2s`, or a bare number of milliseconds; the others: seconds.
+      own = isProbekit ? (parseFlagDuration(value) ?? Number.NaN) / 1000 : /^\d+(?:\.\d+)?s?$/.test(value) ? Number.parseFloat(value) : Number.NaN;
       break;
     }
     const path = ctx.probePath(kind, 'exec', 'command');
     if (!found) {
       ctx.push(RULES.execIgnoresTimeout, path, `${PROBE_FIELD[kind]} runs \`${name}\` without a timeout of its own; the probe's timeoutSeconds is ${timeoutSeconds}s`);
-    } else if (own !== undefined && own >= timeoutSeconds) {
+    } else if (own >= timeoutSeconds) {
       ctx.push(RULES.execIgnoresTimeout, path, `${PROBE_FIELD[kind]} runs \`${name}\` with a ${own}s timeout, not below the probe's timeoutSeconds (${timeoutSeconds}s)`);
     }
     return;
