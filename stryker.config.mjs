@@ -20,6 +20,11 @@ const SCOPES = {
       'packages/probekit/dist/http/prerendered.test.js',
       'packages/probekit/dist/health.test.js',
       'packages/probekit/dist/http/render.fuzz.test.js',
+      'packages/probekit/dist/http/render-hostile.test.js',
+      'packages/probekit/dist/http/render.property.test.js',
+      'packages/probekit/dist/controls.test.js',
+      // Real sockets, slowest last: the contract table over HTTP.
+      'packages/probekit/dist/http/server.test.js',
     ],
   },
   // The lab's kubelet rules: probe workers, restart back-off, the pod's restarts, endpoints.
