@@ -9,18 +9,11 @@ import { objectsOf, podTemplateOf } from '../../manifests/workloads.js';
 import type { LongRunningContainer, PlainObject } from '../../manifests/workloads.js';
 import { resolvePort } from './context.js';
 import type { RawFinding, RuleSettings } from './context.js';
+import { DEFAULT_RULE_SETTINGS } from '../test-fixtures/settings.js';
 import { lintPodTemplate } from './index.js';
 import { httpPath, pathWords } from './liveness.js';
 
-const defaults: RuleSettings = {
-  bootSeconds: () => undefined,
-  drainSeconds: undefined,
-  slowBootHintSeconds: 30,
-  minLivenessToleranceSeconds: 10,
-  kubeVersion: undefined,
-  selectedByService: undefined,
-  stopSignals: undefined,
-};
+const defaults = DEFAULT_RULE_SETTINGS;
 
 /** The findings of one rule for a Pod with one container `api` (image and name filled in). */
 function lint(ruleId: string, container: PlainObject, settings: Partial<RuleSettings> = {}): RawFinding[] {

@@ -9,18 +9,11 @@ import { objectsOf, podTemplateOf } from '../../manifests/workloads.js';
 import type { PlainObject } from '../../manifests/workloads.js';
 import { atLeast } from './context.js';
 import type { RawFinding, RuleSettings } from './context.js';
+import { DEFAULT_RULE_SETTINGS } from '../test-fixtures/settings.js';
 import { lintPodTemplate } from './index.js';
 import { isDns1123Subdomain } from './pod.js';
 
-const defaults: RuleSettings = {
-  bootSeconds: () => undefined,
-  drainSeconds: undefined,
-  slowBootHintSeconds: 30,
-  minLivenessToleranceSeconds: 10,
-  kubeVersion: undefined,
-  selectedByService: undefined,
-  stopSignals: undefined,
-};
+const defaults = DEFAULT_RULE_SETTINGS;
 
 /** A Pod (or `doc.kind`) whose spec is `spec` and whose one container `api` has `container`'s fields. */
 function podDoc(container: PlainObject, spec: PlainObject = {}, doc: PlainObject = {}): PlainObject {
