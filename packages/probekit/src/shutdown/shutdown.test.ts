@@ -121,6 +121,9 @@ describe('the shutdown sequence', () => {
     await once(server, 'listening');
     const port = (server.address() as AddressInfo).port;
     const r = rig({ servers: [server] });
+    // The compatibility response the drain tracks the stream by: its end is part of this test.
+    let responseClosed: Promise<unknown> | undefined;
+    server.on('request', (_req, res) => void (responseClosed = once(res, 'close')));
     const client = connectHttp2(`http://127.0.0.1:${port}`);
     try {
       const goaway = once(client, 'goaway');
@@ -136,6 +139,8 @@ describe('the shutdown sequence', () => {
       await ended;
       assert.equal(body, 'h2 done');
       assert.equal(await done, 0);
+      await responseClosed;
+      await tick();
     } finally {
       client.destroy();
       r.shutdown.dispose();
