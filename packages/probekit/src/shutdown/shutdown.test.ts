@@ -61,6 +61,7 @@ describe('the shutdown sequence', () => {
       assert.deepEqual([during.status, during.body, during.connection], [200, 'app', 'keep-alive'], 'still serving normally 1 ms before the drain delay ends');
       assert.deepEqual(r.exits, []);
       await r.clock.advance(1);
+      assert.equal(server.listening, false, 'stopped accepting in the step the drain delay ended');
       await until('exit', () => r.exits.length > 0);
       assert.deepEqual(r.exits, [0]);
       assert.deepEqual(order, ['logs', 'postgres pool']);
@@ -190,6 +191,8 @@ describe('the shutdown sequence', () => {
       const second = r.shutdown.shutdown();
       r.signals.emit('SIGTERM', 'SIGTERM');
       assert.equal(first, second);
+      await tick();
+      assert.deepEqual(r.events, ['begin@0', 'stop-accepting@0', 'drained@0', 'hooks@0', 'hook pool ok@0', 'exit@0', 'exit 0@0'], 'with nothing to wait for, the whole sequence runs without the clock moving');
       assert.equal(await first, 0);
       assert.equal(runs, 1);
       assert.deepEqual(r.exits, [0]);
@@ -383,9 +386,11 @@ describe('the exit code', () => {
     r.shutdown.on('exit', (e) => void pending.push(e.pending));
     try {
       const done = r.shutdown.shutdown();
-      await r.clock.advance(1000);
+      await r.clock.advance(999);
+      assert.deepEqual(r.exits, []);
+      await r.clock.advance(1);
+      assert.deepEqual(r.exits, [1], 'the exit follows the hook’s timeout in the same step');
       assert.equal(await done, 1);
-      assert.deepEqual(r.exits, [1]);
       assert.deepEqual(pending, [['hook "flush" (timed out after 1 s)']]);
     } finally {
       r.shutdown.dispose();
@@ -417,6 +422,47 @@ describe('the exit code', () => {
   });
 });
 
+describe('the budget', () => {
+  test('with a drain delay and nothing to drain, exit 0 comes in the step the delay ends', async () => {
+    const r = rig({ drainDelayMs: 2000 });
+    try {
+      const done = r.shutdown.shutdown();
+      await r.clock.advance(1999);
+      assert.deepEqual(r.exits, []);
+      await r.clock.advance(1);
+      assert.deepEqual(r.exits, [0]);
+      assert.equal(await done, 0);
+    } finally {
+      r.shutdown.dispose();
+      r.health.stop();
+    }
+  });
+
+  test('without hooks, a request still in flight at gracePeriodMs - marginMs has its connection destroyed by the deadline, which names it, exit 1', async () => {
+    const s = await stuckServer();
+    const r = rig({ servers: [s.server], checkServers: false, gracePeriodMs: 10_000, marginMs: 1000 });
+    try {
+      const stuck = send(s.port, 'GET', '/never');
+      await until('the request to arrive', () => s.arrived.length === 1);
+      const done = r.shutdown.shutdown();
+      await r.clock.advance(8999);
+      assert.deepEqual(r.exits, []);
+      assert.equal(s.sockets[0]?.destroyed, false);
+      await r.clock.advance(1);
+      assert.deepEqual(r.exits, [1]);
+      assert.equal(s.sockets[0]?.destroyed, true);
+      assert.ok(r.logs.includes('error grace period budget of 9 s (gracePeriodMs - marginMs) used up in phase stop-accepting; still pending: 1 request(s): GET /never (running 9 s); destroying the rest'), r.logs.join('\n'));
+      assert.equal(await done, 1);
+      assert.equal(await stuck, 'ECONNRESET');
+    } finally {
+      r.shutdown.dispose();
+      r.health.stop();
+      s.server.closeAllConnections();
+      s.server.close();
+    }
+  });
+});
+
 describe('servers and requests in the log', () => {
   test('a server added with server() is validated like the option; its stuck POST is timed from arrival, cut when only the hooks’ time is left, and named as cut short', async () => {
     const s = await stuckServer();
@@ -433,6 +479,7 @@ describe('servers and requests in the log', () => {
       await r.clock.advance(6999);
       assert.deepEqual(r.exits, []);
       await r.clock.advance(1);
+      assert.equal(s.sockets[0]?.destroyed, true, 'its connection is destroyed when the drain window ends');
       assert.ok(r.logs.includes('error 1 request(s) still in flight after waiting 7 s (the rest is kept for the hooks): POST /orders (running 7.5 s); destroying their connections'), r.logs.join('\n'));
       assert.equal(await done, 1);
       assert.equal(await stuck, 'ECONNRESET');
