@@ -108,6 +108,32 @@ describe('ServerDrain', () => {
     }
   });
 
+  test('stopAccepting() resolves only once a connection handed to the server with emit(connection), which close() does not count, has closed', async () => {
+    let held: ServerResponse | undefined;
+    const app = createServer((_req, res) => void (held = res));
+    const front = createNetServer((socket) => app.emit('connection', socket));
+    front.listen(0, '127.0.0.1');
+    await once(front, 'listening');
+    const drain = new ServerDrain(app, () => 0);
+    const c = await rawClient((front.address() as AddressInfo).port);
+    try {
+      c.socket.write('GET /slow HTTP/1.1\r\nHost: x\r\n\r\n');
+      await until('the request to arrive', () => held !== undefined);
+      let resolved = false;
+      const closed = drain.stopAccepting().then(() => void (resolved = true));
+      await tick();
+      assert.equal(resolved, false, 'a request is still in flight on that connection');
+      held?.end('done');
+      await closed;
+      assert.equal(drain.connections, 0);
+      assert.match(c.received(), /\r\nConnection: close\r\n[\s\S]*\r\n\r\ndone$/i);
+    } finally {
+      c.socket.destroy();
+      drain.detach();
+      front.close();
+    }
+  });
+
   test('an HTTP/2 session that opens after the drain began is told to go away at once', async () => {
     const h2 = createHttp2Server();
     // A front hands its sockets to the HTTP/2 server, as a TLS terminator or a proxy in the same process does.

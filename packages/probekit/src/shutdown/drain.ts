@@ -107,9 +107,9 @@ export class ServerDrain {
     if (this.#closed) return this.#closed;
     this.#draining = true;
     this.#closed = new Promise<void>((resolve) => {
-      // ERR_SERVER_NOT_RUNNING (never listened, or closed by the app) means there is nothing to wait for.
+      // ERR_SERVER_NOT_RUNNING (never listened, or closed by the app) means there is nothing to wait for from the server itself.
       this.server.close(() => resolve());
-    });
+    }).then(() => this.#socketsClosed());
     for (const [res] of this.#requests) markClose(res);
     const http1 = this.server as HttpServer;
     // NOTE: node >= 19 also does this inside close(); calling it keeps node 18-style servers (and https) right.
@@ -117,6 +117,17 @@ export class ServerDrain {
     if (typeof http1.closeIdleConnections === 'function') http1.closeIdleConnections();
     for (const session of this.#sessions) session.close();
     return this.#closed;
+  }
+
+  /**
+   * Resolves once every connection the drain saw has closed. close() counts only the connections
+   * the server accepted itself: one handed to it with `server.emit('connection', socket)` (a
+   * protocol-sniffing front, a TLS terminator in the process) would otherwise be cut by the exit.
+   */
+  async #socketsClosed(): Promise<void> {
+    for (let socket = first(this.#sockets); socket; socket = first(this.#sockets)) {
+      await new Promise<void>((resolve) => socket!.once('close', () => resolve()));
+    }
   }
 
   /** Destroys every connection and session still open. */
@@ -158,4 +169,9 @@ function markClose(res: AnyResponse): void {
   // HTTP/1 only: an HTTP/2 stream has no Connection header; its session gets GOAWAY instead.
   // Stryker disable next-line ConditionalExpression,LogicalOperator: node reads shouldKeepAlive only when it writes the head (_storeHeader sets Connection and _last from it), so setting it after the head went out, or on an Http2ServerResponse that has no such field, changes nothing
   if ('shouldKeepAlive' in res && !res.headersSent) res.shouldKeepAlive = false;
+}
+
+function first<T>(set: ReadonlySet<T>): T | undefined {
+  for (const item of set) return item;
+  return undefined;
 }

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { EventEmitter, once } from 'node:events';
 import { Agent, createServer, request, type IncomingMessage, type Server } from 'node:http';
 import { connect as connectHttp2, createServer as createHttp2Server } from 'node:http2';
-import type { AddressInfo } from 'node:net';
+import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
@@ -556,6 +556,36 @@ describe('servers and requests in the log', () => {
       r.health.stop();
       pipe.close();
       gone.close();
+    }
+  });
+
+  test('a request on a connection handed to the server by a front (emit(connection)) finishes before the exit, exit 0', async () => {
+    let release: (() => void) | undefined;
+    const app = createServer((_req, res) => void (release = () => res.end('done')));
+    const handed: import('node:net').Socket[] = [];
+    const front = createNetServer((socket) => {
+      handed.push(socket);
+      app.emit('connection', socket);
+    });
+    front.listen(0, '127.0.0.1');
+    await once(front, 'listening');
+    const r = rig({ servers: [app], checkServers: false });
+    try {
+      const answer = send((front.address() as AddressInfo).port, 'GET', '/slow');
+      await until('the request to arrive', () => release !== undefined);
+      const done = r.shutdown.shutdown();
+      await tick();
+      assert.deepEqual(r.exits, [], 'no exit while the request is in flight');
+      assert.equal(r.shutdown.phase, 'stop-accepting');
+      release?.();
+      assert.equal(await answer, '200 done');
+      assert.equal(await done, 0);
+      assert.deepEqual(r.exits, [0]);
+    } finally {
+      r.shutdown.dispose();
+      r.health.stop();
+      for (const socket of handed) socket.destroy();
+      front.close();
     }
   });
 
