@@ -250,6 +250,7 @@ describe('the shutdown sequence', () => {
       await r.clock.advance(2999);
       assert.deepEqual(r.exits, []);
       await r.clock.advance(1);
+      assert.deepEqual(r.exits, [1], 'the exit follows the hook’s timeout in the same step');
       assert.equal(await done, 1);
       assert.deepEqual(ran, ['first']);
       assert.deepEqual(r.events.filter((e) => e.startsWith('hook ')), ['hook throws failed@0', 'hook hangs timeout@3000', 'hook first ok@0']);
@@ -280,6 +281,7 @@ describe('the shutdown sequence', () => {
       await r.clock.advance(6999);
       assert.deepEqual(r.exits, []);
       await r.clock.advance(1);
+      assert.deepEqual(r.exits, [1], 'cut, hooks run and exit in the step the drain window ends');
       assert.equal(await done, 1);
       assert.equal(await stuck, 'ECONNRESET');
       assert.ok(r.logs.includes('error 1 request(s) still in flight after waiting 7 s (the rest is kept for the hooks): GET /never?x=1 (running 7 s); destroying their connections'));
