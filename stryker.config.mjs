@@ -55,6 +55,7 @@ const SCOPES = {
   shutdown: {
     mutate: ['packages/probekit/src/shutdown/shutdown.ts', 'packages/probekit/src/shutdown/drain.ts'],
     testFiles: [
+      'packages/probekit/dist/shutdown/drain.test.js',
       'packages/probekit/dist/shutdown/shutdown.test.js',
       'packages/probekit/dist/shutdown/controls.test.js',
       'packages/probekit/dist/shutdown/late-registration.test.js',

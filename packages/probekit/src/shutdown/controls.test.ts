@@ -36,6 +36,22 @@ describe('keepReadyDuringDrain', () => {
     }
   });
 
+  test('with no drain delay to keep ready through, readiness fails in the same turn as the signal, as without it', async () => {
+    const r = rig({ drainDelayMs: 0, keepReadyDuringDrain: true });
+    r.health.markStarted();
+    try {
+      r.signals.emit('SIGTERM', 'SIGTERM');
+      assert.equal(r.health.shuttingDown, true);
+      assert.equal(readiness(r.health).ok, false);
+      assert.equal(r.logs[0], 'info SIGTERM received: readiness now fails (liveness keeps passing); budget 28 s (grace period 30 s - margin 2 s)');
+      await until('exit', () => r.exits.length > 0);
+      assert.deepEqual(r.exits, [0]);
+    } finally {
+      r.shutdown.dispose();
+      r.health.stop();
+    }
+  });
+
   test('off (the default): readiness fails in the same turn as the signal', async () => {
     const r = rig({ drainDelayMs: 2000 });
     r.health.markStarted();
@@ -97,8 +113,9 @@ describe('checkServers: the app port', () => {
     }
   });
 
-  test('no check without servers, with checkServers: false, or for a health that has no readiness()', async () => {
+  test('no check without servers, with checkServers: false, or for a health that has no readiness(); one check for several servers', async () => {
     const { server } = await listening((_req, res) => res.end('app'));
+    const { server: other } = await listening((_req, res) => res.end('other'));
     const clock = new VirtualClock();
     const quiet = { info: () => {}, warn: () => {}, error: () => {} };
     const base = { signalSource: new EventEmitter(), exit: () => {}, logger: quiet, env: {}, clock };
@@ -113,12 +130,15 @@ describe('checkServers: the app port', () => {
       const s = shutdownOn(c, { ...base });
       s.server(server);
       assert.deepEqual(c.snapshot().checks.map((check) => check.name), ['listening'], 'added with the first server, also a late one');
+      s.server(other);
+      assert.deepEqual(c.snapshot().checks.map((check) => check.name), ['listening'], 'one check covers every server');
       s.dispose();
       c.stop();
     } finally {
       a.stop();
       b.stop();
       server.close();
+      other.close();
     }
   });
 });
@@ -158,6 +178,20 @@ describe('uncaughtErrors', () => {
     } finally {
       r.shutdown.dispose();
       r.health.stop();
+    }
+  });
+
+  test("'fail-liveness' with a health that has no fatal(): the error is logged and nothing throws", () => {
+    const logs: string[] = [];
+    const signals = new EventEmitter();
+    const s = shutdownOn({ beginShutdown: () => {} }, { signalSource: signals, exit: () => {}, env: {}, clock: new VirtualClock(), uncaughtErrors: 'fail-liveness', logger: { info: () => {}, warn: () => {}, error: (m) => void logs.push(m) } });
+    try {
+      signals.emit('unhandledRejection', new Error('lost'), Promise.resolve());
+      assert.equal(logs.length, 1);
+      assert.match(logs[0]!, /^unhandledRejection: Error: lost\n {4}at /);
+      assert.equal(s.phase, undefined);
+    } finally {
+      s.dispose();
     }
   });
 

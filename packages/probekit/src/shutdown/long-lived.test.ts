@@ -183,12 +183,16 @@ describe('long-lived connections in the shutdown', () => {
       streams[0]!.write('data: during the delay\n\n');
       await until('the second event', () => received.join('').includes('during the delay'));
       await r.clock.advance(1);
+      assert.equal(
+        r.logs.find((l) => l.startsWith('info stopped accepting')),
+        'info stopped accepting on 1 server(s); idle keep-alive connections closed; 1 event stream(s) ended; 0 WebSocket(s) closed with 1001; waiting for 0 in-flight request(s)',
+        'the stream (Accept: text/event-stream) is ended in the step the drain delay ends, and not counted as a request still waited for',
+      );
       assert.equal(await ended, 'end');
       assert.equal(res.complete, true, 'the chunked body was terminated properly, not cut');
       assert.equal(received.join(''), 'data: hello\n\ndata: during the delay\n\n');
       await until('exit', () => r.exits.length > 0);
       assert.deepEqual(r.exits, [0]);
-      assert.match(r.logs.find((l) => l.startsWith('info stopped accepting')) ?? '', /; 1 event stream\(s\) ended;/);
     } finally {
       res.destroy();
       r.shutdown.dispose();
@@ -197,24 +201,57 @@ describe('long-lived connections in the shutdown', () => {
     }
   });
 
-  test('a fetch-style event stream (no Accept, Content-Type set with setHeader) is ended too', async () => {
+  test('an event-stream request not answered yet when the drain begins is an ordinary in-flight request: it completes with its body', async () => {
+    let answer: (() => void) | undefined;
     const { server, port } = await listening((_req, res) => {
-      res.setHeader('Content-Type', 'text/event-stream');
-      res.write('data: one\n\n');
+      answer = () => {
+        res.writeHead(200, { 'content-type': 'text/event-stream' });
+        res.end('data: late\n\n');
+      };
     });
     const r = rig({ servers: [server], drainDelayMs: 0, checkServers: false });
-    const res = await new Promise<IncomingMessage>((resolve, reject) => httpGet({ host: '127.0.0.1', port, path: '/stream' }, resolve).on('error', reject));
-    res.resume();
+    let body = '';
+    const response = new Promise<IncomingMessage>((resolve, reject) => httpGet({ host: '127.0.0.1', port, path: '/events', headers: { accept: 'text/event-stream' } }, resolve).on('error', reject));
     try {
-      const ended = once(res, 'end');
-      await tick();
+      await until('the request to arrive', () => answer !== undefined);
       r.signals.emit('SIGTERM', 'SIGTERM');
-      await ended;
-      assert.equal(res.complete, true);
+      await tick();
+      assert.ok(r.logs.includes('info stopped accepting on 1 server(s); idle keep-alive connections closed; waiting for 1 in-flight request(s)'), r.logs.join('\n'));
+      answer?.();
+      const res = await response;
+      res.setEncoding('utf8').on('data', (chunk: string) => (body += chunk));
+      await once(res, 'end');
+      assert.equal(body, 'data: late\n\n');
       await until('exit', () => r.exits.length > 0);
       assert.deepEqual(r.exits, [0]);
     } finally {
-      res.destroy();
+      r.shutdown.dispose();
+      r.health.stop();
+      server.close();
+    }
+  });
+
+  test('a fetch-style event stream (no Accept, Content-Type set with setHeader, with or without parameters) is ended too', async () => {
+    const { server, port } = await listening((req, res) => {
+      res.setHeader('Content-Type', req.url === '/utf8' ? 'text/event-stream; charset=utf-8' : 'text/event-stream');
+      res.write('data: one\n\n');
+    });
+    const r = rig({ servers: [server], drainDelayMs: 0, checkServers: false });
+    const open = (path: string) => new Promise<IncomingMessage>((resolve, reject) => httpGet({ host: '127.0.0.1', port, path }, resolve).on('error', reject));
+    const responses = [await open('/stream'), await open('/utf8')];
+    for (const res of responses) res.resume();
+    try {
+      const ended = Promise.all(responses.map((res) => once(res, 'end')));
+      await tick();
+      r.signals.emit('SIGTERM', 'SIGTERM');
+      await tick();
+      assert.ok(r.logs.includes('info stopped accepting on 1 server(s); idle keep-alive connections closed; 2 event stream(s) ended; 0 WebSocket(s) closed with 1001; waiting for 0 in-flight request(s)'), r.logs.join('\n'));
+      await ended;
+      assert.deepEqual(responses.map((res) => res.complete), [true, true]);
+      await until('exit', () => r.exits.length > 0);
+      assert.deepEqual(r.exits, [0]);
+    } finally {
+      for (const res of responses) res.destroy();
       r.shutdown.dispose();
       r.health.stop();
       server.close();

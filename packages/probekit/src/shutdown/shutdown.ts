@@ -248,6 +248,7 @@ export class Shutdown {
 
       // Stop checks and the probe server last: the kubelet keeps probing until the process is gone.
       await this.#orForced(Promise.race([this.#closeHealth(), this.#sleep(Math.max(0, deadlineAt - this.#clock.now()))]));
+      // Stryker disable next-line ConditionalExpression: going on after a forced end only calls #finish, which returns at once on #exited, then returns the same #exitCode
       if (this.#exited) return this.#exitCode;
       this.#finish(incomplete || this.#lateServers > 0 ? EXIT_INCOMPLETE : 0, this.#pending, false);
       return this.#exitCode;
@@ -265,6 +266,7 @@ export class Shutdown {
   async #closeWebSockets(limitMs: number): Promise<number> {
     let closed = 0;
     const controller = new AbortController();
+    // Stryker disable next-line ArrayDeclaration: a non-promise entry settles fulfilled in a microtask, so with no function entry the race below is 'done' before the clock's timer can fire, and that timer is cleared
     const custom: Promise<unknown>[] = [];
     for (const [i, target] of this.#o.webSockets.entries()) {
       try {
@@ -273,6 +275,7 @@ export class Shutdown {
         this.#o.logger.warn(`closing webSockets[${i}] failed: ${toError(error).message}`);
       }
     }
+    // Stryker disable next-line ConditionalExpression: without the shortcut, allSettled([]) settles in a microtask and the race is 'done' before the clock's timer can fire (it is cleared): same result, a few microtasks later
     if (custom.length === 0) return closed;
     const settled = Promise.allSettled(custom).then((results) => {
       results.forEach((r) => {
@@ -280,6 +283,7 @@ export class Shutdown {
       });
     });
     let timer: unknown;
+    // Stryker disable next-line ArrowFunction: outcome is only compared with 'timeout'; 'done' and undefined both mean the closers settled (or the sequence was forced, which the caller checks through #exited)
     const outcome = await this.#orForced(Promise.race([settled.then(() => 'done' as const), new Promise<'timeout'>((resolve) => (timer = this.#clock.setTimeout(() => resolve('timeout'), limitMs)))]));
     this.#clock.clearTimeout(timer);
     controller.abort(new Error('the shutdown moved on'));
@@ -294,6 +298,7 @@ export class Shutdown {
   #closersTimedOut = false;
 
   #finish(code: number, pending: readonly string[], destroy: boolean): void {
+    // Stryker disable next-line ConditionalExpression: never reached with #exited set: #signal and the sequence's end check #exited first, and the deadline timer is cleared in the sequence's finally, which runs in the microtasks right after any exit (timers never fire in between)
     if (this.#exited) return;
     this.#exited = true;
     this.#exitCode = code;
@@ -329,6 +334,7 @@ export class Shutdown {
     );
     this.#clock.clearTimeout(timer);
     this.#currentHook = undefined;
+    // Stryker disable next-line BooleanLiteral: outcome is undefined only after a forced end, and the caller returns on #exited before reading the result
     if (outcome === undefined) return false;
     const durationMs = this.#clock.now() - start;
     if (outcome === 'timeout') {
