@@ -311,6 +311,28 @@ describe('the shutdown sequence', () => {
   });
 });
 
+describe('closing the health last', () => {
+  test('a health.close() that never settles is ended by the deadline: exit 1 at the budget, not before', async () => {
+    const clock = new VirtualClock();
+    const exits: number[] = [];
+    const logs: string[] = [];
+    const logger = { info: () => {}, warn: (m: string) => logs.push(`warn ${m}`), error: (m: string) => logs.push(`error ${m}`) };
+    const health = { beginShutdown: () => {}, close: () => new Promise<void>(() => {}) };
+    const shutdown = shutdownOn(health, { clock, signalSource: new EventEmitter(), exit: (code) => exits.push(code), logger, env: {}, gracePeriodMs: 5000, marginMs: 1000, drainDelayMs: 0 });
+    try {
+      const done = shutdown.shutdown();
+      await clock.advance(3999);
+      assert.deepEqual(exits, [], 'nothing ends the wait for close() before the budget');
+      await clock.advance(1);
+      assert.deepEqual(exits, [1]);
+      assert.equal(await done, 1);
+      assert.ok(logs.some((l) => l.startsWith('error grace period budget of 4 s (gracePeriodMs - marginMs) used up in phase hooks')), logs.join('\n'));
+    } finally {
+      shutdown.dispose();
+    }
+  });
+});
+
 describe('the second signal', () => {
   test('while a request is in flight: exit 128 + 15 at once, its connection destroyed in the same turn, the request named, and the sequence goes no further', async () => {
     const s = await stuckServer();
