@@ -211,8 +211,11 @@ test('stop() ends probing: the ticks already queued probe no more (prober_manage
   await h.scheduler.runUntil(2500);
   h.worker.stop();
   assert.equal(h.worker.stopped, true);
+  const before = h.scheduler.events;
+  h.worker.trigger(); // a status update after the stop
   await h.scheduler.runUntil(6000);
   assert.deepEqual(h.probes, [0, 1000, 2000]);
+  assert.equal(h.scheduler.events - before, 1, 'only the tick queued before the stop fires; a trigger after it queues nothing');
 });
 
 test('a worker whose pod is gone stops at its next tick without probing (worker.go@v1.34 doProbe: a terminated pod ends the worker)', async () => {
@@ -311,5 +314,18 @@ test('a probe answered asynchronously (real mode) is recorded when the answer co
   await scheduler.runUntil(3500);
   assert.deepEqual(probes, [0, 2500, 3000], 'back on the ticker');
   worker.stop();
+  const before = scheduler.events;
   answers[2]!({ ok: true, durationMs: 1, detail: '' });
+  await new Promise((resolve) => setImmediate(resolve));
+  await scheduler.runUntil(10_000);
+  assert.deepEqual([probes.length, published.length, scheduler.events - before], [3, 2, 0], 'an answer after stop() records nothing and queues no tick');
+});
+
+test('an instant answer is recorded in the probe\'s own event: one scheduler event per probe (the lab\'s cost per probe)', async () => {
+  const h = harness('readiness', { periodSeconds: 1 }, () => 0);
+  h.worker.start(false, 0);
+  await h.scheduler.runUntil(9000);
+  assert.deepEqual(h.probes, [0, 1000, 2000, 3000, 4000, 5000, 6000, 7000, 8000, 9000]);
+  assert.equal(h.scheduler.events, 10);
+  assert.deepEqual(h.published.slice(0, 2), [[0, 'failure', 1], [0, 'success', 1]]);
 });
