@@ -329,3 +329,13 @@ test('an instant answer is recorded in the probe\'s own event: one scheduler eve
   assert.equal(h.scheduler.events, 10);
   assert.deepEqual(h.published.slice(0, 2), [[0, 'failure', 1], [0, 'success', 1]]);
 });
+
+test('a probe still in flight when the worker stops is not recorded: nothing is published for it', async () => {
+  const h = harness('readiness', { periodSeconds: 10, timeoutSeconds: 5 }, () => 500);
+  h.worker.start(false, 0);
+  await h.scheduler.runUntil(200);
+  h.worker.stop();
+  await h.scheduler.runUntil(5000);
+  assert.deepEqual(h.probes, [0]);
+  assert.deepEqual(h.published, [[0, 'failure', 1]], 'the initial result only; the success due at 500 ms is dropped');
+});
