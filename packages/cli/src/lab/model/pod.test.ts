@@ -463,3 +463,46 @@ test('a container already being killed at its first relist gets no readiness tri
   assert.deepEqual(r.events(), ['0.5:started:container started', '0.7:deleted:pod deleted', '0.7:kill:pod deleted: killing (grace 30 s)', '0.7:sigterm:SIGTERM', '20.7:exited:exited after SIGTERM']);
   assert.deepEqual(r.readiness(), ['unready@0', 'ready@10', 'unready@20.7']);
 });
+
+test('liveness stops probing once the pod is deleted; readiness goes on (worker.go@v1.34 doProbe: DeletionTimestamp set, liveness and startup report success and stop)', async () => {
+  // Liveness would fail from 12 s on: a deleted pod must not be killed for it. The process exits 20 s after SIGTERM.
+  const r = podRig({
+    probes: { liveness: { periodSeconds: 1, failureThreshold: 1 }, readiness: { periodSeconds: 5 } },
+    script: { probe: (kind, _n, ms) => kind !== 'liveness' || ms < 12_000, exitAfterSigtermMs: 20_000 },
+  });
+  r.pod.start(false, () => 0);
+  await r.scheduler.runUntil(10_500);
+  r.pod.delete();
+  await r.scheduler.runUntil(40_000);
+  assert.deepEqual(r.probed.filter((p) => p.startsWith('liveness')), ['liveness@1', 'liveness@2', 'liveness@3', 'liveness@4', 'liveness@5', 'liveness@6', 'liveness@7', 'liveness@8', 'liveness@9', 'liveness@10']);
+  assert.deepEqual(r.probed.filter((p) => p.startsWith('readiness')), ['readiness@1', 'readiness@6', 'readiness@11', 'readiness@16', 'readiness@21', 'readiness@26']);
+  assert.deepEqual(r.events(), ['0:started:container started', '10.5:deleted:pod deleted', '10.5:kill:pod deleted: killing (grace 30 s)', '10.5:sigterm:SIGTERM', '30.5:exited:exited after SIGTERM']);
+});
+
+test('a pod deleted while a liveness kill is under way is not killed again: the kill in progress runs to its end, then the pod is removed', async () => {
+  // Liveness fails at 10 s; the process ignores SIGTERM, so the SIGKILL comes at 40 s (grace 30 s). Deleted at 15 s.
+  const r = podRig({ probes: { liveness: { periodSeconds: 1, failureThreshold: 1 } }, script: { probe: (_kind, _n, ms) => ms < 10_000 } });
+  r.pod.start(false, () => 0);
+  await r.scheduler.runUntil(15_000);
+  r.pod.delete();
+  await r.scheduler.runUntil(60_000);
+  assert.deepEqual(r.events(), [
+    '0:started:container started',
+    '10:kill:liveness probe failed: killing (grace 30 s)',
+    '10:sigterm:SIGTERM',
+    '15:deleted:pod deleted',
+    '40:sigkill:SIGKILL after the grace period',
+    '40:exited:killed',
+  ]);
+  assert.deepEqual(r.calls.filter((c) => c.endsWith('sigterm')), ['10:1:sigterm'], 'one SIGTERM');
+  assert.deepEqual([r.pod.removedAt, r.started()], [40_000, 1]);
+});
+
+test('a restart takes containerStartMs like the first start: seen at the next relist, then the runtime needs its time (kuberuntime_manager.go@v1.34 doBackOff: no back-off entry yet)', async () => {
+  // Start 2 s, crash 5 s later at 7 s, relist 8 s: the first restart is not held back, the container runs from 10 s.
+  const r = podRig({ containerStartMs: 2000, script: { crashAt: (n) => (n === 1 ? 5000 : undefined) } });
+  r.pod.start(false, () => 0);
+  await r.scheduler.runUntil(20_000);
+  assert.deepEqual(r.events(), ['2:started:container started', '7:exited:exited after SIGTERM', '10:started:container restarted (restart 1)']);
+  assert.deepEqual(r.states(), ['creating@0', 'running@2', 'creating@7', 'running@10']);
+});
