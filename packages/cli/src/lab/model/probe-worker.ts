@@ -145,8 +145,10 @@ export class ProbeWorker {
       return;
     }
     if (typeof pending === 'number') this.#next(start, start + pending);
-    // Stryker disable next-line ArithmeticOperator: equivalent — an async answer comes ms after start (real.ts measures durationMs around the request), so start + ms is now and start - ms is past: max(nextTick, done) and max(now, busyUntil) pick the same time with either
-    else void pending.then((ms) => this.#next(start, start + ms));
+    else {
+      // Stryker disable next-line ArithmeticOperator: equivalent — an async answer comes ms after start (real.ts measures durationMs around the request), so start + ms is now and start - ms is past: max(nextTick, done) and max(now, busyUntil) pick the same time with either
+      void pending.then((ms) => this.#next(start, start + ms));
+    }
   }
 
   #next(start: number, done: number): void {
