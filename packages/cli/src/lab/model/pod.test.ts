@@ -506,3 +506,18 @@ test('a restart takes containerStartMs like the first start: seen at the next re
   assert.deepEqual(r.events(), ['2:started:container started', '7:exited:exited after SIGTERM', '10:started:container restarted (restart 1)']);
   assert.deepEqual(r.states(), ['creating@0', 'running@2', 'creating@7', 'running@10']);
 });
+
+test('with a startup probe, liveness and readiness wait for it; the startup success triggers the first readiness probe at once (worker.go@v1.34 doProbe c.Started; kubelet.go@v1.34 syncLoopIteration → handleProbeSync → prober_manager.go@v1.34 UpdatePodStatus)', async () => {
+  // Startup passes at 5 s; readiness (period 10 s) would next tick at 10 s, the trigger probes it at 5 s and restarts its period.
+  const r = podRig({
+    probes: { startup: { periodSeconds: 1, failureThreshold: 30 }, liveness: { periodSeconds: 1 }, readiness: { periodSeconds: 10 } },
+    script: { probe: (kind, _n, ms) => kind !== 'startup' || ms >= 5000 },
+  });
+  r.pod.start(false, () => 0);
+  await r.scheduler.runUntil(16_000);
+  const of = (kind: string): string[] => r.probed.filter((p) => p.startsWith(kind)).map((p) => p.slice(kind.length + 1));
+  assert.deepEqual(of('startup'), ['1', '2', '3', '4', '5']);
+  assert.deepEqual(of('liveness'), ['5', '6', '7', '8', '9', '10', '11', '12', '13', '14', '15', '16']);
+  assert.deepEqual(of('readiness'), ['5', '15']);
+  assert.deepEqual(r.readiness(), ['unready@0', 'ready@5']);
+});

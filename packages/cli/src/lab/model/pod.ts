@@ -256,9 +256,8 @@ export class Pod {
     const c = this.#container;
     if (!c || c.id !== containerId) return;
     this.#published[kind] = result;
-    // Stryker disable next-line LogicalOperator,ConditionalExpression: equivalent — #triggerReadiness returns unless c.started, which only a startup success sets (next line); a startup success for a started container comes only from a deleted pod's worker, and that container is terminating, where #triggerReadiness returns too
-    const startedNow = kind === 'startup' && result === 'success' && !c.started;
-    if (kind === 'startup' && result === 'success') c.started = true;
+    const startupPassed = kind === 'startup' && result === 'success';
+    if (startupPassed) c.started = true;
     if ((kind === 'liveness' || kind === 'startup') && result === 'failure' && c.running && !c.terminating) {
       // NOTE: kuberuntime_manager.go@v1.34 computePodActions puts the container in ContainersToKill and
       // ContainersToStart; SyncPod kills it, then starts its replacement in the same sync, with the status
@@ -269,7 +268,9 @@ export class Pod {
       this.#kill(c, `${kind} probe failed`, grace === undefined ? this.spec.terminationGracePeriodMs : grace * 1000);
     }
     this.#recomputeReady();
-    if (startedNow) this.#triggerReadiness(c);
+    // NOTE: a startup success for a container already started comes only from a deleted pod's worker
+    // (worker.go@v1.34 doProbe); that container is terminating, and #triggerReadiness returns for it.
+    if (startupPassed) this.#triggerReadiness(c);
   }
 
   /**
