@@ -97,6 +97,30 @@ test('the kubelet\'s back-off starts over after 600 s, not 2 × its cap (pkg/kub
   assert.equal(b.get(), 10_000, 'more than 600 s after the last update: starts over');
 });
 
+test('the kubelet\'s expiry is strictly more than 600 s: exactly 600 s after the last update the back-off keeps doubling (kubelet.go@v1.34 NewMainKubelet HasExpiredFunc: eventTime.Sub(lastUpdate) > 600*time.Second)', () => {
+  assert.equal(kubeletHasExpired(600_000, 0), false);
+  assert.equal(kubeletHasExpired(600_001, 0), true);
+  const clock = fakeClock(0);
+  const b = new FlowcontrolBackoff(clock.now, { hasExpired: kubeletHasExpired });
+  b.next(0);
+  clock.set(600_000);
+  b.next(600_000);
+  assert.equal(b.get(), 20_000);
+});
+
+test('client-go\'s default expiry is strictly more than 2 × max: at exactly 2 × max the entry still counts (backoff.go@v1.34 hasExpired: eventTime.Sub(lastUpdate) > maxDuration*2)', () => {
+  const clock = fakeClock(0);
+  const b = new FlowcontrolBackoff(clock.now, { initialMs: STEP, maxMs: 5 * STEP });
+  b.next(0);
+  assert.equal(b.isInBackOffSinceUpdate(10 * STEP), false, 'past the 1 s back-off, not expired');
+  clock.set(10 * STEP);
+  b.next(10 * STEP);
+  assert.equal(b.get(), 2 * STEP, 'exactly 2 × max after the last update: doubled, not started over');
+  clock.set(20 * STEP + 1);
+  b.next(20 * STEP + 1);
+  assert.equal(b.get(), STEP, 'more than 2 × max: starts over');
+});
+
 test('doBackOff: no exited container in the status starts without touching the back-off (kuberuntime_manager.go@v1.34 doBackOff)', () => {
   const clock = fakeClock(0);
   const b = new FlowcontrolBackoff(clock.now, { hasExpired: kubeletHasExpired });

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ProbeKind } from 'probekit/internal';
 import { resolveProbeSpec } from './probe-spec.js';
-import { ProbeWorker, type ContainerView, type ProbeResult } from './probe-worker.js';
+import { ProbeWorker, type ContainerView, type ProbeOutcome, type ProbeResult } from './probe-worker.js';
 import { LabScheduler } from './scheduler.js';
 
 /** A container the test controls, and a record of what the worker did. */
@@ -10,12 +10,13 @@ function harness(kind: ProbeKind, spec: Record<string, unknown>, answers: (at: n
   const scheduler = new LabScheduler();
   const container: { value: ContainerView | undefined } = { value: { id: 1, running: true, startedAt: 0, started: kind === 'startup' ? false : true } };
   let deleting = false;
+  let removed = false;
   const probes: number[] = [];
   const published: Array<[number, ProbeResult, number]> = [];
   const worker = new ProbeWorker(kind, resolveProbeSpec(kind, spec), scheduler, {
     container: () => container.value,
     deleting: () => deleting,
-    removed: () => false,
+    removed: () => removed,
     probe: (_kind, timeoutMs) => {
       probes.push(scheduler.now);
       const a = answers(scheduler.now);
@@ -25,7 +26,7 @@ function harness(kind: ProbeKind, spec: Record<string, unknown>, answers: (at: n
     ran: () => {},
     publish: (_kind, result, id) => published.push([scheduler.now, result, id]),
   });
-  return { scheduler, worker, container, probes, published, setDeleting: () => (deleting = true) };
+  return { scheduler, worker, container, probes, published, setDeleting: () => (deleting = true), setRemoved: () => (removed = true) };
 }
 
 test('probe defaults and minimums are the API server\'s (pkg/apis/core/v1/defaults.go@v1.34 SetDefaults_Probe, validation.go@v1.34 validateProbe)', () => {
@@ -202,4 +203,139 @@ test('a manual trigger during a slow probe is taken right after it (the trigger 
   h.worker.trigger();
   await h.scheduler.runUntil(25_000);
   assert.deepEqual(h.probes, [0, 4000, 14_000, 24_000]);
+});
+
+test('stop() ends probing: the ticks already queued probe no more (prober_manager.go@v1.34 RemovePod closes the worker\'s stopCh)', async () => {
+  const h = harness('liveness', { periodSeconds: 1 });
+  h.worker.start(false, 0);
+  await h.scheduler.runUntil(2500);
+  h.worker.stop();
+  assert.equal(h.worker.stopped, true);
+  const before = h.scheduler.events;
+  h.worker.trigger(); // a status update after the stop
+  await h.scheduler.runUntil(6000);
+  assert.deepEqual(h.probes, [0, 1000, 2000]);
+  assert.equal(h.scheduler.events - before, 1, 'only the tick queued before the stop fires; a trigger after it queues nothing');
+});
+
+test('a worker whose pod is gone stops at its next tick without probing (worker.go@v1.34 doProbe: a terminated pod ends the worker)', async () => {
+  const h = harness('readiness', { periodSeconds: 1 });
+  h.worker.start(false, 0);
+  await h.scheduler.runUntil(1500);
+  h.setRemoved();
+  await h.scheduler.runUntil(5000);
+  assert.deepEqual(h.probes, [0, 1000]);
+  assert.equal(h.worker.stopped, true);
+  assert.deepEqual(h.published.at(-1), [1001, 'success', 1], 'nothing published after the removal');
+});
+
+test('a startup worker of a deleted pod publishes success and stops, even before the threshold is reached (worker.go@v1.34 doProbe DeletionTimestamp, probeType == startup)', async () => {
+  const h = harness('startup', { periodSeconds: 1, failureThreshold: 3 }, () => false);
+  h.worker.start(false, 0);
+  await h.scheduler.runUntil(1500);
+  h.setDeleting();
+  await h.scheduler.runUntil(5000);
+  assert.deepEqual(h.probes, [0, 1000]);
+  assert.deepEqual(h.published, [[0, 'unknown', 1], [2000, 'success', 1]]);
+  assert.equal(h.worker.stopped, true);
+});
+
+test('the startup worker stops probing once the container has started (worker.go@v1.34 doProbe: c.Started and probeType == startup)', async () => {
+  const h = harness('startup', { periodSeconds: 1 }, () => true);
+  h.worker.start(false, 0);
+  await h.scheduler.runUntil(500);
+  assert.deepEqual(h.published, [[0, 'unknown', 1], [1, 'success', 1]]);
+  h.container.value = { id: 1, running: true, startedAt: 0, started: true }; // the status now says Started
+  await h.scheduler.runUntil(5000);
+  assert.deepEqual(h.probes, [0]);
+  assert.equal(h.worker.stopped, false, 'kept for a restarted container');
+});
+
+test('after a published startup failure the worker holds until the container is replaced (worker.go@v1.34 doProbe: probeType == startup sets onHold)', async () => {
+  const h = harness('startup', { periodSeconds: 1, failureThreshold: 3 }, () => false);
+  h.worker.start(false, 0);
+  await h.scheduler.runUntil(8000);
+  assert.deepEqual(h.probes, [0, 1000, 2000]);
+  assert.deepEqual(h.published, [[0, 'unknown', 1], [2001, 'failure', 1]]);
+  assert.equal(h.worker.onHold, true);
+  h.container.value = { id: 2, running: true, startedAt: 8500, started: false };
+  await h.scheduler.runUntil(9500);
+  assert.deepEqual(h.probes, [0, 1000, 2000, 9000]);
+  assert.equal(h.worker.onHold, false);
+});
+
+test('a new worker is not on hold, and stays so while there is no container yet', async () => {
+  const h = harness('liveness', { periodSeconds: 1 });
+  assert.equal(h.worker.onHold, false);
+  h.container.value = undefined;
+  h.worker.start(false, 0);
+  await h.scheduler.runUntil(3000);
+  assert.equal(h.worker.onHold, false);
+  assert.deepEqual([h.probes, h.published], [[], []]);
+});
+
+test('two manual triggers before the first is taken probe once: the trigger channel holds one (worker.go@v1.34 newWorker manualTriggerCh, prober_manager.go@v1.34 UpdatePodStatus non-blocking send)', async () => {
+  const h = harness('readiness', { periodSeconds: 10 });
+  h.worker.start(false, 0);
+  await h.scheduler.runUntil(3000);
+  h.worker.trigger();
+  h.worker.trigger();
+  await h.scheduler.runUntil(25_000);
+  assert.deepEqual(h.probes, [0, 3000, 13_000, 23_000]);
+});
+
+test('a probe answered asynchronously (real mode) is recorded when the answer comes, and the next one waits for it', async () => {
+  const scheduler = new LabScheduler();
+  const answers: Array<(outcome: ProbeOutcome) => void> = [];
+  const probes: number[] = [];
+  const published: Array<[number, ProbeResult, number]> = [];
+  const worker = new ProbeWorker('readiness', resolveProbeSpec('readiness', { periodSeconds: 1, timeoutSeconds: 3 }), scheduler, {
+    container: () => ({ id: 1, running: true, startedAt: 0, started: true }),
+    deleting: () => false,
+    removed: () => false,
+    probe: () => {
+      probes.push(scheduler.now);
+      return new Promise<ProbeOutcome>((resolve) => answers.push(resolve));
+    },
+    ran: () => {},
+    publish: (_kind, result, id) => published.push([scheduler.now, result, id]),
+  });
+  worker.start(false, 0);
+  await scheduler.runUntil(2500);
+  assert.deepEqual(probes, [0], 'no probe while the first one awaits its answer');
+  assert.deepEqual(published, [[0, 'failure', 1]]);
+  answers[0]!({ ok: true, durationMs: 2500, detail: '' });
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.deepEqual(published.at(-1), [2500, 'success', 1]);
+  await scheduler.runUntil(2600);
+  assert.deepEqual(probes, [0, 2500], 'the missed ticks at 1 and 2 s are taken once, right after the answer');
+  answers[1]!({ ok: false, durationMs: 100, detail: '' });
+  await new Promise((resolve) => setImmediate(resolve));
+  await scheduler.runUntil(3500);
+  assert.deepEqual(probes, [0, 2500, 3000], 'back on the ticker');
+  worker.stop();
+  const before = scheduler.events;
+  answers[2]!({ ok: true, durationMs: 1, detail: '' });
+  await new Promise((resolve) => setImmediate(resolve));
+  await scheduler.runUntil(10_000);
+  assert.deepEqual([probes.length, published.length, scheduler.events - before], [3, 2, 0], 'an answer after stop() records nothing and queues no tick');
+});
+
+test('an instant answer is recorded in the probe\'s own event: one scheduler event per probe (the lab\'s cost per probe)', async () => {
+  const h = harness('readiness', { periodSeconds: 1 }, () => 0);
+  h.worker.start(false, 0);
+  await h.scheduler.runUntil(9000);
+  assert.deepEqual(h.probes, [0, 1000, 2000, 3000, 4000, 5000, 6000, 7000, 8000, 9000]);
+  assert.equal(h.scheduler.events, 10);
+  assert.deepEqual(h.published.slice(0, 2), [[0, 'failure', 1], [0, 'success', 1]]);
+});
+
+test('a probe still in flight when the worker stops is not recorded: nothing is published for it', async () => {
+  const h = harness('readiness', { periodSeconds: 10, timeoutSeconds: 5 }, () => 500);
+  h.worker.start(false, 0);
+  await h.scheduler.runUntil(200);
+  h.worker.stop();
+  await h.scheduler.runUntil(5000);
+  assert.deepEqual(h.probes, [0]);
+  assert.deepEqual(h.published, [[0, 'failure', 1]], 'the initial result only; the success due at 500 ms is dropped');
 });

@@ -68,3 +68,48 @@ test('round-robin picks every endpoint in turn, and removing one in the middle k
   const picks = new Set([lb.pick(), lb.pick(), lb.pick()]);
   assert.deepEqual([...picks].sort(), ['a', 'c', 'd']);
 });
+
+test('a new kube-proxy balancer routes nothing and is not falling back; one not-ready endpoint changes neither (topology.go@v1.34 CategorizeEndpoints: no serving-terminating endpoint, no fallback)', () => {
+  const lb = new LoadBalancer<string>('kube-proxy');
+  assert.deepEqual([lb.size, lb.readyCount, lb.usingTerminating, lb.pick()], [0, 0, false, undefined]);
+  lb.update('a', { serving: false, terminating: false });
+  assert.deepEqual([lb.size, lb.readyCount, lb.usingTerminating, lb.pick()], [0, 0, false, undefined]);
+  lb.update('b', { serving: true, terminating: false });
+  lb.update('b', undefined); // the only ready endpoint goes and no terminating one serves: still no fallback
+  assert.deepEqual([lb.size, lb.readyCount, lb.usingTerminating], [0, 0, false]);
+});
+
+test('readyCount counts ready endpoints only, also while kube-proxy sends to serving-terminating ones', () => {
+  const lb = new LoadBalancer<string>('kube-proxy');
+  lb.update('a', { serving: true, terminating: false });
+  lb.update('b', { serving: true, terminating: false });
+  lb.update('c', { serving: true, terminating: true });
+  assert.deepEqual([lb.readyCount, lb.size], [2, 2]);
+  lb.update('a', { serving: true, terminating: true });
+  lb.update('b', { serving: true, terminating: true });
+  assert.deepEqual([lb.readyCount, lb.size, lb.usingTerminating], [0, 3, true]);
+});
+
+test('the same endpoint reported ready twice is one member: the round-robin does not give it two turns', () => {
+  const lb = new LoadBalancer<string>('kube-proxy');
+  lb.update('a', { serving: true, terminating: false });
+  lb.update('a', { serving: true, terminating: false });
+  lb.update('b', { serving: true, terminating: false });
+  assert.deepEqual([lb.size, lb.readyCount], [2, 2]);
+  assert.deepEqual([lb.pick(), lb.pick(), lb.pick(), lb.pick()], ['a', 'b', 'a', 'b']);
+});
+
+test('the only ready endpoint turning terminating stays routed through the fallback: reported once, not out and in', () => {
+  const events: string[] = [];
+  const lb = new LoadBalancer<string>('kube-proxy', (e, on) => events.push(`${e}:${on ? 'in' : 'out'}`));
+  lb.update('a', { serving: true, terminating: false });
+  lb.update('a', { serving: true, terminating: true }); // the pod is deleted and still passes readiness
+  assert.deepEqual([lb.size, lb.usingTerminating, lb.pick()], [1, true, 'a']);
+  assert.deepEqual(events, ['a:in']);
+  // A second serving-terminating endpoint joins the fallback: only it is reported, the others keep their route.
+  lb.update('b', { serving: true, terminating: true });
+  assert.deepEqual(events, ['a:in', 'b:in']);
+  lb.update('b', { serving: false, terminating: true }); // b stops serving: only b leaves
+  assert.deepEqual(events, ['a:in', 'b:in', 'b:out']);
+  assert.deepEqual([lb.size, lb.usingTerminating], [1, true]);
+});

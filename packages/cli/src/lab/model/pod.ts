@@ -109,6 +109,7 @@ export class Pod {
   /** The run is over: nothing restarts, nothing more is recorded. */
   #finished = false;
   /** Faults applied to every process this pod runs, keyed by start time. */
+  // Stryker disable next-line ArrayDeclaration: equivalent — #appFaults is only pushed to, never read
   #appFaults: Array<{ atMs: number; forMs: number; kind: 'stall' | 'wedge' }> = [];
 
   constructor(name: string, spec: PodSpec, scheduler: Scheduler, startProcess: ProcessFactory, hooks: PodHooks, kubelet: KubeletSettings = { release: DEFAULT_RELEASE, random: seededRandom(1) }) {
@@ -116,6 +117,7 @@ export class Pod {
     this.spec = spec;
     this.#scheduler = scheduler;
     this.#kubelet = kubelet;
+    // Stryker disable next-line ObjectLiteral: equivalent — with the default 300 s cap client-go's own expiry (> 2 × max) is the kubelet's > 600 s
     this.#backoff = new FlowcontrolBackoff(() => this.#scheduler.now, { hasExpired: kubeletHasExpired });
     this.#startProcess = startProcess;
     this.#hooks = hooks;
@@ -221,6 +223,7 @@ export class Pod {
     this.#recomputeReady();
     // The next PLEG relist sees the container running; that sync's status update triggers readiness.
     this.#scheduler.at(nextRelist(container.startedAt), () => {
+      // Stryker disable next-line ConditionalExpression: equivalent — a replaced container has exited (running is never set back), and #triggerReadiness returns for one not running
       if (this.#container === container) this.#triggerReadiness(container);
     });
   }
@@ -253,18 +256,21 @@ export class Pod {
     const c = this.#container;
     if (!c || c.id !== containerId) return;
     this.#published[kind] = result;
-    const startedNow = kind === 'startup' && result === 'success' && !c.started;
-    if (kind === 'startup' && result === 'success') c.started = true;
+    const startupPassed = kind === 'startup' && result === 'success';
+    if (startupPassed) c.started = true;
     if ((kind === 'liveness' || kind === 'startup') && result === 'failure' && c.running && !c.terminating) {
       // NOTE: kuberuntime_manager.go@v1.34 computePodActions puts the container in ContainersToKill and
       // ContainersToStart; SyncPod kills it, then starts its replacement in the same sync, with the status
       // read before the kill.
+      // Stryker disable next-line OptionalChaining: equivalent — a liveness or startup result comes from a worker, and start() makes one only for a probe in the spec
       const grace = this.spec.probes[kind]?.terminationGracePeriodSeconds;
       c.probeKill = { newestExitedAt: this.#newestExitedAt };
       this.#kill(c, `${kind} probe failed`, grace === undefined ? this.spec.terminationGracePeriodMs : grace * 1000);
     }
     this.#recomputeReady();
-    if (startedNow) this.#triggerReadiness(c);
+    // NOTE: a startup success for a container already started comes only from a deleted pod's worker
+    // (worker.go@v1.34 doProbe); that container is terminating, and #triggerReadiness returns for it.
+    if (startupPassed) this.#triggerReadiness(c);
   }
 
   /**
@@ -312,7 +318,14 @@ export class Pod {
 
   /** One pod sync that wants the container started: doBackOff decides; in back-off the pod worker requeues. */
   #sync(newestExitedAt: number | undefined): void {
-    if (this.#finished || this.removedAt !== undefined) return;
+    if (
+      this.#finished ||
+      // Stryker disable next-line ConditionalExpression: equivalent — only #remove sets removedAt, always after delete() set deletedAt, so the next line returns through #remove, which does nothing for a removed pod
+      this.removedAt !== undefined
+    ) {
+      return;
+    }
+    // Stryker disable next-line ConditionalExpression: equivalent — a sync runs while no container runs (after an exit, or a requeue), and delete() then removes the pod at once, so a deleted pod has returned above
     if (this.deletedAt !== undefined) return this.#remove();
     const now = this.#scheduler.now;
     const decision = doBackOff(this.#backoff, newestExitedAt);
@@ -342,9 +355,19 @@ export class Pod {
   /** The pod's Ready condition: the container runs, has started, and readiness passed (or has no probe). */
   #recomputeReady(): void {
     const c = this.#container;
-    const started = c !== undefined && (c.started || this.#published.startup === 'success');
+    const started =
+      c !== undefined &&
+      (c.started ||
+        // Stryker disable next-line ConditionalExpression: equivalent — a published startup success has set c.started in the same #publish, and both start over with each container
+        this.#published.startup === 'success');
     const readiness = this.spec.probes.readiness === undefined || this.#published.readiness === 'success';
-    const ready = this.removedAt === undefined && c !== undefined && c.running && started && readiness;
+    const ready =
+      c !== undefined &&
+      c.running &&
+      started &&
+      readiness &&
+      // Stryker disable next-line ConditionalExpression: equivalent — #remove is only reached with no container running, so c.running already rules a removed pod out
+      this.removedAt === undefined;
     if (ready === this.#isReady) return;
     this.#isReady = ready;
     this.ready.set(ready ? 'ready' : 'unready', this.#scheduler.now);
