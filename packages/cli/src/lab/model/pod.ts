@@ -109,8 +109,6 @@ export class Pod {
   /** The run is over: nothing restarts, nothing more is recorded. */
   #finished = false;
   /** Faults applied to every process this pod runs, keyed by start time. */
-  // Stryker disable next-line ArrayDeclaration: equivalent — #appFaults is only pushed to, never read
-  #appFaults: Array<{ atMs: number; forMs: number; kind: 'stall' | 'wedge' }> = [];
 
   constructor(name: string, spec: PodSpec, scheduler: Scheduler, startProcess: ProcessFactory, hooks: PodHooks, kubelet: KubeletSettings = { release: DEFAULT_RELEASE, random: seededRandom(1) }) {
     this.name = name;
@@ -149,7 +147,6 @@ export class Pod {
 
   /** An app fault for this pod's processes (the one running at `atMs`). */
   addAppFault(fault: { atMs: number; forMs: number; kind: 'stall' | 'wedge' }): void {
-    this.#appFaults.push(fault);
     this.#scheduler.at(fault.atMs, () => {
       const c = this.#container;
       if (!c || !c.running || c.app.exited) return;
