@@ -1,0 +1,222 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import type { CheckSnapshot, HealthSnapshot } from '../engine/types.js';
+import { render, type ProbeRequest } from './render.js';
+
+// Written against the survivors of the engine scope's mutation run (docs/testing.md): what the
+// details token adds to each line (the text suffix and the JSON fields), spelled out by hand from
+// the documented formats. Snapshots are built by hand, so every run time and duration is exact.
+
+const TOKEN = 'a-details-token-0123456789';
+const T = 1_700_000_000_000; // 2023-11-14T22:13:20.000Z
+const NOW = T + 20_000;
+
+function check(overrides: Partial<CheckSnapshot> & Pick<CheckSnapshot, 'name'>): CheckSnapshot {
+  return {
+    kind: 'check',
+    probes: ['readiness'],
+    status: 'pass',
+    critical: true,
+    dependency: false,
+    reasonPublic: false,
+    consecutiveFailures: 0,
+    consecutiveSuccesses: 1,
+    runs: 1,
+    ...overrides,
+  };
+}
+
+/** Readiness without the eventloop line, startup complete: the lines are startup, shutdown, then the checks. */
+function snapshot(checks: readonly CheckSnapshot[], overrides: Partial<HealthSnapshot> = {}): HealthSnapshot {
+  return {
+    version: 1,
+    time: NOW,
+    started: true,
+    startedAt: T,
+    manualStartup: false,
+    shuttingDown: false,
+    notReady: undefined,
+    fatal: undefined,
+    maxBlockMs: 0,
+    maxLagMs: 0,
+    checks,
+    ...overrides,
+  };
+}
+
+function get(s: HealthSnapshot, url: string, withToken: boolean, request: Partial<ProbeRequest> = {}) {
+  return render(s, { method: 'GET', url, ...(withToken ? { authorization: `Bearer ${TOKEN}` } : {}), ...request }, { now: NOW, loopBlockedMs: 0, detailsToken: TOKEN });
+}
+
+// A failing dependency: last passed 12 s before NOW, its last run took 250 ms and measured 3 conns.
+const db = check({
+  name: 'db',
+  status: 'fail',
+  dependency: true,
+  componentType: 'datastore',
+  reason: 'connect ECONNREFUSED',
+  lastRun: { ok: false, at: T + 19_000, durationMs: 250, reason: 'connect ECONNREFUSED', details: { observedValue: 3, observedUnit: 'conns' } },
+  lastSuccessAt: T + 8000,
+  consecutiveFailures: 2,
+  consecutiveSuccesses: 0,
+});
+// A passing check whose observed value is its own duration in ms: shown once, as `took`.
+const api = check({
+  name: 'api',
+  probes: ['readiness', 'liveness'],
+  lastRun: { ok: true, at: T + 19_500, durationMs: 12, details: { observedValue: 12, observedUnit: 'ms', output: 'HTTP 200' } },
+  lastSuccessAt: T + 19_500,
+});
+// A check that has failed on every run: no last success.
+const cold = check({
+  name: 'cold',
+  status: 'fail',
+  reason: 'timed out after 1 s',
+  reasonPublic: true,
+  lastRun: { ok: false, at: T + 19_900, durationMs: 1000, reason: 'timed out after 1 s', timedOut: true },
+  consecutiveFailures: 3,
+  consecutiveSuccesses: 0,
+});
+
+describe('the details suffix of text lines', () => {
+  test('with the token: took, observed with its unit, last success ago; an observed value equal to the duration in ms is not repeated', () => {
+    const r = get(snapshot([db, api, cold]), '/readyz?verbose', true);
+    assert.equal(r.status, 503);
+    assert.equal(
+      r.body,
+      [
+        '[+]startup ok',
+        '[+]shutdown ok',
+        '[-]db failed: connect ECONNREFUSED (took 250 ms, observed 3 conns, last success 12 s ago)',
+        '[+]api ok (took 12 ms)',
+        '[-]cold failed: timed out after 1 s (took 1 s, never succeeded)',
+        'readyz check failed',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  test('without the token: no suffix, and a private reason is withheld', () => {
+    const r = get(snapshot([db, api, cold]), '/readyz?verbose', false);
+    assert.equal(
+      r.body,
+      ['[+]startup ok', '[+]shutdown ok', '[-]db failed: reason withheld', '[+]api ok', '[-]cold failed: timed out after 1 s', 'readyz check failed', ''].join('\n'),
+    );
+  });
+
+  test('an observed value without a unit, or in ms but not the duration, is shown; a line with nothing to add gets no parentheses', () => {
+    const bare = check({ name: 'pool', lastRun: { ok: true, at: T, durationMs: 5, details: { observedValue: 7 } } });
+    const slow = check({ name: 'lag', lastRun: { ok: true, at: T, durationMs: 5, details: { observedValue: 40, observedUnit: 'ms' } } });
+    const never = check({ name: 'fresh', status: 'pending', critical: false, reason: 'not yet checked', reasonPublic: true });
+    const r = get(snapshot([bare, slow, never], { shuttingDown: true }), '/readyz?verbose', true);
+    assert.equal(
+      r.body,
+      [
+        '[+]startup ok',
+        '[-]shutdown failed: process is shutting down',
+        '[+]pool ok (took 5 ms, observed 7)',
+        '[+]lag ok (took 5 ms, observed 40 ms)',
+        '[!]fresh warn: not yet checked (never succeeded)',
+        'readyz check failed',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  test('a failing heartbeat with the token: its last beat, and never "never succeeded"; a passing heartbeat has no suffix', () => {
+    const stale = check({ name: 'jobs', kind: 'heartbeat', probes: ['liveness'], status: 'fail', reason: 'no heartbeat within 1 s', reasonPublic: true, lastSuccessAt: T + 18_500 });
+    const beating = check({ name: 'mail', kind: 'heartbeat', probes: ['liveness'], lastSuccessAt: T + 19_999 });
+    const orphan = check({ name: 'queue', kind: 'heartbeat', probes: ['liveness'], status: 'fail', reason: 'no heartbeat within 1 s', reasonPublic: true });
+    const r = get(snapshot([stale, beating, orphan]), '/livez?verbose', true);
+    assert.equal(
+      r.body,
+      ['[-]jobs failed: no heartbeat within 1 s (last success 1.5 s ago)', '[+]mail ok', '[-]queue failed: no heartbeat within 1 s', 'livez check failed', ''].join('\n'),
+    );
+  });
+
+  test('a last success stamped after `now` (another thread’s clock) reads 0 ms ago, never negative', () => {
+    const ahead = check({ name: 'db', status: 'fail', reason: 'down', reasonPublic: true, lastSuccessAt: NOW + 40 });
+    const r = get(snapshot([ahead]), '/readyz', true);
+    assert.equal(r.body, ['[+]startup ok', '[+]shutdown ok', '[-]db failed: down (last success 0 ms ago)', 'readyz check failed', ''].join('\n'));
+  });
+});
+
+describe('the JSON details fields', () => {
+  test('without the token: status, componentType (system for built-in lines) and public reasons only', () => {
+    const r = get(snapshot([db, api, cold]), '/readyz?format=json', false);
+    assert.equal(r.headers['content-type'], 'application/health+json');
+    assert.deepEqual(JSON.parse(r.body), {
+      status: 'fail',
+      description: 'probekit readyz',
+      output: 'readyz check failed',
+      checks: {
+        startup: [{ status: 'pass', componentType: 'system' }],
+        shutdown: [{ status: 'pass', componentType: 'system' }],
+        db: [{ status: 'fail', componentType: 'datastore' }],
+        'api:responseTime': [{ status: 'pass' }],
+        cold: [{ status: 'fail', output: 'timed out after 1 s' }],
+      },
+    });
+  });
+
+  test('with the token: time, observedValue and observedUnit, the output with its suffix, the probekit fields', () => {
+    const r = get(snapshot([db, api, cold]), '/readyz?format=json', true);
+    assert.deepEqual(JSON.parse(r.body), {
+      status: 'fail',
+      description: 'probekit readyz',
+      output: 'readyz check failed',
+      checks: {
+        startup: [{ status: 'pass', componentType: 'system' }],
+        shutdown: [{ status: 'pass', componentType: 'system' }],
+        db: [
+          {
+            status: 'fail',
+            componentType: 'datastore',
+            time: '2023-11-14T22:13:39.000Z',
+            observedValue: 3,
+            observedUnit: 'conns',
+            output: 'connect ECONNREFUSED (took 250 ms, observed 3 conns, last success 12 s ago)',
+            'probekit:dependency': true,
+            'probekit:probes': ['readiness'],
+            'probekit:lastSuccess': '2023-11-14T22:13:28.000Z',
+          },
+        ],
+        'api:responseTime': [
+          {
+            status: 'pass',
+            time: '2023-11-14T22:13:39.500Z',
+            observedValue: 12,
+            observedUnit: 'ms',
+            output: 'HTTP 200',
+            'probekit:dependency': false,
+            'probekit:probes': ['readiness', 'liveness'],
+            'probekit:lastSuccess': '2023-11-14T22:13:39.500Z',
+          },
+        ],
+        cold: [
+          {
+            status: 'fail',
+            time: '2023-11-14T22:13:39.900Z',
+            output: 'timed out after 1 s (took 1 s, never succeeded)',
+            'probekit:dependency': false,
+            'probekit:probes': ['readiness'],
+          },
+        ],
+      },
+    });
+  });
+
+  test('a measurement names the key; a componentType from the run is used when the check has none; a pass without output has none', () => {
+    const pool = check({ name: 'pool', lastRun: { ok: true, at: T, durationMs: 4, details: { observedValue: 2, measurement: 'waiting', componentType: 'pool' } } });
+    const lag = check({ name: 'lag', lastRun: { ok: true, at: T, durationMs: 4, details: { observedValue: 40, observedUnit: 'ms', measurement: 'lag' } } });
+    const plainRun = check({ name: 'plain', lastRun: { ok: true, at: T, durationMs: 4 } });
+    const r = get(snapshot([pool, lag, plainRun]), '/readyz?format=json', true);
+    const doc = JSON.parse(r.body) as { status: string; checks: Record<string, unknown> };
+    assert.equal(doc.status, 'pass');
+    assert.deepEqual(Object.keys(doc.checks), ['startup', 'shutdown', 'pool:waiting', 'lag:lag', 'plain']);
+    assert.deepEqual(doc.checks['pool:waiting'], [
+      { status: 'pass', componentType: 'pool', time: '2023-11-14T22:13:20.000Z', observedValue: 2, 'probekit:dependency': false, 'probekit:probes': ['readiness'] },
+    ]);
+    assert.deepEqual(doc.checks['plain'], [{ status: 'pass', time: '2023-11-14T22:13:20.000Z', 'probekit:dependency': false, 'probekit:probes': ['readiness'] }]);
+  });
+});
