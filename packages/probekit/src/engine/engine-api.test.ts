@@ -1,0 +1,289 @@
+import assert from 'node:assert/strict';
+import { getEventListeners } from 'node:events';
+import { describe, test } from 'node:test';
+import { VirtualClock } from './clock.js';
+import { HealthClosedError } from './errors.js';
+import { HealthEngine, type EngineOptions } from './engine.js';
+import { sameLines } from './evaluate.js';
+import type { CheckSnapshot, HealthSnapshot } from './types.js';
+
+// Written against the survivors of the whole-scope mutation run of the engine scope (docs/testing.md):
+// sameLines (a cache key: a wrong `true` serves a stale verdict), whenReady, and the validation of
+// check() arguments. Snapshots for sameLines are built by hand so that exactly one field differs.
+
+function setup(options: Omit<EngineOptions, 'clock'> = {}) {
+  const clock = new VirtualClock();
+  const health = new HealthEngine({ ...options, clock });
+  return { clock, health };
+}
+
+function checkSnap(overrides: Partial<CheckSnapshot> = {}): CheckSnapshot {
+  return {
+    name: 'db',
+    kind: 'check',
+    probes: ['readiness'],
+    status: 'fail',
+    critical: true,
+    dependency: true,
+    reason: 'connect ECONNREFUSED',
+    reasonPublic: false,
+    consecutiveFailures: 1,
+    consecutiveSuccesses: 0,
+    runs: 1,
+    ...overrides,
+  };
+}
+
+function passing(): CheckSnapshot {
+  const { reason: _, ...rest } = checkSnap({ name: 'cache', probes: ['liveness', 'readiness'], status: 'pass', dependency: false });
+  return rest;
+}
+
+function snap(overrides: Partial<HealthSnapshot> = {}): HealthSnapshot {
+  return {
+    version: 1,
+    time: 1_700_000_000_000,
+    started: false,
+    manualStartup: false,
+    shuttingDown: false,
+    notReady: undefined,
+    fatal: undefined,
+    maxBlockMs: 5000,
+    maxLagMs: 1000,
+    checks: [checkSnap(), passing()],
+    ...overrides,
+  };
+}
+
+describe('sameLines', () => {
+  test('distinct but equal snapshots, with distinct but equal check objects and probe arrays, give the same lines', () => {
+    const a = snap();
+    const b = snap({ version: 7, time: a.time + 5000 });
+    assert.notEqual(a.checks[0], b.checks[0]);
+    assert.notEqual(a.checks[1]!.probes, b.checks[1]!.probes);
+    assert.equal(sameLines(a, b), true);
+    assert.equal(sameLines(b, a), true);
+  });
+
+  test('run counters, times and the last run do not count', () => {
+    const a = snap();
+    const b = snap({ checks: [checkSnap({ runs: 9, consecutiveFailures: 9, lastRun: { ok: false, at: 1, durationMs: 3 } }), a.checks[1]!] });
+    assert.equal(sameLines(a, b), true);
+  });
+
+  const top: Array<[string, Partial<HealthSnapshot>]> = [
+    ['started', { started: true }],
+    ['shuttingDown', { shuttingDown: true }],
+    ['manualStartup', { manualStartup: true }],
+    ['notReady', { notReady: 'maintenance' }],
+    ['fatal', { fatal: 'corrupt state' }],
+    ['maxBlockMs', { maxBlockMs: 0 }],
+    ['maxLagMs', { maxLagMs: 0 }],
+    ['the number of checks', { checks: [checkSnap()] }],
+  ];
+  for (const [what, change] of top) {
+    test(`a snapshot whose ${what} alone differs gives other lines`, () => {
+      assert.equal(sameLines(snap(), snap(change)), false);
+      assert.equal(sameLines(snap(change), snap()), false);
+    });
+  }
+
+  const perCheck: Array<[string, Partial<CheckSnapshot>]> = [
+    ['name', { name: 'redis' }],
+    ['status', { status: 'warn' }],
+    ['reason', { reason: 'timed out after 1 s' }],
+    ['reasonPublic', { reasonPublic: true }],
+    ['critical', { critical: false }],
+    ['probes', { probes: ['startup', 'readiness'] }],
+  ];
+  for (const [what, change] of perCheck) {
+    test(`a check whose ${what} alone differs gives other lines, in any position`, () => {
+      const base = snap();
+      const first = snap({ checks: [checkSnap(change), base.checks[1]!] });
+      const second = snap({ checks: [base.checks[0]!, { ...base.checks[1]!, ...change }] });
+      assert.equal(sameLines(base, first), false);
+      assert.equal(sameLines(base, second), false);
+      assert.equal(sameLines(second, base), false);
+    });
+  }
+
+  test('with no checks at all, equal snapshots give the same lines', () => {
+    assert.equal(sameLines(snap({ checks: [] }), snap({ checks: [] })), true);
+  });
+});
+
+/** Where a promise stands after one macrotask turn (every settled reaction has run by then). */
+async function stateOf(p: Promise<unknown>): Promise<'pending' | 'resolved' | ['rejected', unknown]> {
+  let state: 'pending' | 'resolved' | ['rejected', unknown] = 'pending';
+  p.then(
+    () => void (state = 'resolved'),
+    (error: unknown) => void (state = ['rejected', error]),
+  );
+  await new Promise((resolve) => setImmediate(resolve));
+  return state;
+}
+
+describe('whenReady', () => {
+  test('resolves at once when readiness already passes, without waiting for another change', async () => {
+    const { clock, health } = setup();
+    try {
+      await clock.advance(1); // startup latches (no startup check): readiness passes, no change left queued
+      assert.equal(await stateOf(health.whenReady()), 'resolved');
+    } finally {
+      health.stop();
+    }
+  });
+
+  test('stays pending through changes that leave readiness failing; resolves on the change that makes it pass', async () => {
+    const { clock, health } = setup({ manualStartup: true });
+    const signal = new AbortController().signal;
+    try {
+      const waiting = health.whenReady({ signal });
+      health.readiness('db', () => undefined);
+      await clock.advance(1000); // db passes: changes, but startup is not complete
+      assert.equal(health.snapshot().checks[0]!.status, 'pass');
+      assert.equal(await stateOf(waiting), 'pending');
+      health.markStarted();
+      assert.equal(await stateOf(waiting), 'resolved');
+      assert.equal(getEventListeners(signal, 'abort').length, 0, 'the abort listener is removed once resolved');
+    } finally {
+      health.stop();
+    }
+  });
+
+  test('rejects at once with HealthClosedError on a closed engine that is not ready', async () => {
+    const { clock, health } = setup({ manualStartup: true });
+    health.stop();
+    await clock.advance(1); // the change announcing the close has gone out
+    const state = await stateOf(health.whenReady());
+    assert.ok(Array.isArray(state) && state[1] instanceof HealthClosedError, `got ${String(state)}`);
+  });
+
+  test('rejects with HealthClosedError when the engine closes while waiting, and removes its abort listener', async () => {
+    const { clock, health } = setup({ manualStartup: true });
+    const signal = new AbortController().signal;
+    const waiting = health.whenReady({ signal });
+    await clock.advance(1);
+    assert.equal(await stateOf(waiting), 'pending');
+    health.stop();
+    const state = await stateOf(waiting);
+    assert.ok(Array.isArray(state) && state[1] instanceof HealthClosedError, `got ${String(state)}`);
+    assert.equal(getEventListeners(signal, 'abort').length, 0);
+  });
+
+  test('rejects at once with the reason of a signal that is already aborted', async () => {
+    const { health } = setup({ manualStartup: true });
+    try {
+      const reason = new Error('gave up before asking');
+      const state = await stateOf(health.whenReady({ signal: AbortSignal.abort(reason) }));
+      assert.deepEqual(state, ['rejected', reason]);
+    } finally {
+      health.stop();
+    }
+  });
+});
+
+describe('the engine API', () => {
+  test('snapshot() returns the same frozen object until something changes', async () => {
+    const { clock, health } = setup();
+    try {
+      await clock.advance(1);
+      const a = health.snapshot();
+      assert.equal(health.snapshot(), a);
+      health.beginShutdown();
+      assert.notEqual(health.snapshot(), a);
+    } finally {
+      health.stop();
+    }
+  });
+
+  test('loopBlockedMs() is the watchdog’s: 0 while virtual time fires every stamp', async () => {
+    const { clock, health } = setup();
+    try {
+      await clock.advance(1000);
+      assert.equal(health.loopBlockedMs(), 0);
+      assert.equal(health.loopBlockedMs(), health.watchdog.blockedMs());
+    } finally {
+      health.stop();
+    }
+  });
+
+  test('a heartbeat that goes stale emits a transition event, and one when it beats again', async () => {
+    const { clock, health } = setup();
+    const events: unknown[] = [];
+    health.on('transition', (e) => events.push(e));
+    try {
+      const created = clock.now();
+      const hb = health.heartbeat('jobs', { timeoutMs: 1000 });
+      await clock.advance(1000);
+      hb.beat();
+      assert.deepEqual(events, [
+        { name: 'jobs', probes: ['liveness'], from: 'pass', to: 'fail', reason: 'no heartbeat within 1 s', at: created + 1000, forMs: 1000 },
+        { name: 'jobs', probes: ['liveness'], from: 'fail', to: 'pass', at: created + 1000, forMs: 0 },
+      ]);
+    } finally {
+      health.stop();
+    }
+  });
+});
+
+describe('the startup latch guards', () => {
+  test('an engine stopped before its first turn never latches startup', async () => {
+    const { clock, health } = setup();
+    const started: unknown[] = [];
+    health.on('started', (e) => started.push(e));
+    health.stop();
+    await clock.advance(1000);
+    assert.equal(health.started, false);
+    assert.deepEqual(started, []);
+  });
+
+  test('with manualStartup, passing startup checks do not latch startup; only markStarted() does', async () => {
+    const { clock, health } = setup({ manualStartup: true });
+    try {
+      health.startup('boot', () => undefined);
+      await clock.advance(5000);
+      assert.equal(health.snapshot().checks[0]!.status, 'pass');
+      assert.equal(health.started, false);
+      health.markStarted();
+      assert.equal(health.started, true);
+    } finally {
+      health.stop();
+    }
+  });
+
+  test('markStarted() twice latches once: one started event, startedAt stays the first time', async () => {
+    const { clock, health } = setup({ manualStartup: true });
+    const started: unknown[] = [];
+    health.on('started', (e) => started.push(e));
+    try {
+      const created = clock.now();
+      await clock.advance(100);
+      health.markStarted();
+      await clock.advance(100);
+      health.markStarted();
+      assert.deepEqual(started, [{ at: created + 100, durationMs: 100 }]);
+      assert.equal(health.snapshot().startedAt, created + 100);
+    } finally {
+      health.stop();
+    }
+  });
+
+  test('the latch stops a startup-only check without aborting its run in flight', async () => {
+    const { clock, health } = setup({ manualStartup: true });
+    const signals: AbortSignal[] = [];
+    try {
+      health.startup('boot', (signal) => {
+        signals.push(signal);
+        return new Promise(() => {});
+      }, { timeoutMs: 10_000 });
+      await clock.advance(1);
+      assert.equal(signals.length, 1);
+      health.markStarted();
+      await clock.advance(1);
+      assert.equal(signals[0]!.aborted, false);
+    } finally {
+      health.stop();
+    }
+  });
+});
