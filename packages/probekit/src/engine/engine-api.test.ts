@@ -4,12 +4,14 @@ import { describe, test } from 'node:test';
 import { VirtualClock } from './clock.js';
 import { HealthClosedError } from './errors.js';
 import { HealthEngine, type EngineOptions } from './engine.js';
-import { sameLines } from './evaluate.js';
+import { evaluate, sameLines } from './evaluate.js';
 import type { CheckSnapshot, HealthSnapshot } from './types.js';
 
 // Written against the survivors of the whole-scope mutation run of the engine scope (docs/testing.md):
 // sameLines (a cache key: a wrong `true` serves a stale verdict), whenReady, and the validation of
 // check() arguments. Snapshots for sameLines are built by hand so that exactly one field differs.
+
+const noopCheck = (): undefined => undefined;
 
 function setup(options: Omit<EngineOptions, 'clock'> = {}) {
   const clock = new VirtualClock();
@@ -282,6 +284,240 @@ describe('the startup latch guards', () => {
       health.markStarted();
       await clock.advance(1);
       assert.equal(signals[0]!.aborted, false);
+    } finally {
+      health.stop();
+    }
+  });
+});
+
+/** The TypeError message check() throws, or undefined when it registers. */
+function refusal(register: (health: HealthEngine) => unknown, options: Omit<EngineOptions, 'clock'> = {}): string | undefined {
+  const { health } = setup(options);
+  try {
+    register(health);
+    return undefined;
+  } catch (error) {
+    assert.ok(error instanceof TypeError, `not a TypeError: ${String(error)}`);
+    return error.message;
+  } finally {
+    health.stop();
+  }
+}
+
+describe('check() validates its arguments', () => {
+  const noop = (): undefined => undefined;
+  for (const [shown, probes] of [['[]', []], ['"readiness"', 'readiness'], ['undefined', undefined], ['{"0":"readiness"}', { 0: 'readiness' }]] as const) {
+    test(`probes ${shown} is refused with the list of probes`, () => {
+      assert.equal(
+        refusal((h) => h.check('db', noop, { probes: probes as never })),
+        `Expected \`probes\` to be a non-empty array of \`startup\`, \`liveness\`, \`readiness\`, got \`${shown}\``,
+      );
+    });
+  }
+
+  test('a probe listed twice serves that probe once', () => {
+    const { health } = setup();
+    try {
+      health.check('db', noop, { probes: ['readiness', 'startup', 'readiness'] });
+      assert.deepEqual(health.snapshot().checks[0]!.probes, ['readiness', 'startup']);
+    } finally {
+      health.stop();
+    }
+  });
+
+  for (const [shown, check] of [['null', null], ['"SELECT 1"', 'SELECT 1'], ['{"check":"SELECT 1"}', { check: 'SELECT 1' }], ['{}', {}]] as const) {
+    test(`a check given as ${shown} is refused`, () => {
+      assert.equal(
+        refusal((h) => h.readiness('db', check as never)),
+        `Expected check \`db\` to be a function \`(signal) => …\` or an object with a \`check\` function, got \`${shown}\``,
+      );
+    });
+  }
+
+  test('a componentType that is not a string is refused', () => {
+    assert.equal(refusal((h) => h.readiness('db', noop, { componentType: 5 as never })), 'Expected `componentType` to be a string, got `5`');
+    assert.equal(refusal((h) => h.readiness('db', noop, { componentType: 'datastore' })), undefined);
+  });
+});
+
+describe('check definitions', () => {
+  test('the definition’s check runs with the run’s signal, and its failure fails the check', async () => {
+    const { clock, health } = setup();
+    const seen: unknown[] = [];
+    try {
+      health.readiness('db', {
+        check: (signal) => {
+          seen.push(signal);
+          throw new Error('connect ECONNREFUSED');
+        },
+      });
+      await clock.advance(1);
+      assert.equal(seen.length, 1);
+      assert.ok(seen[0] instanceof AbortSignal);
+      assert.equal(health.snapshot().checks[0]!.status, 'fail');
+      assert.equal(health.snapshot().checks[0]!.reason, 'connect ECONNREFUSED');
+    } finally {
+      health.stop();
+    }
+  });
+
+  test('componentType and dependency: the caller’s option, else the definition’s, else checkDefaults', () => {
+    const { health } = setup({ checkDefaults: { componentType: 'service', dependency: true } });
+    try {
+      health.readiness('plain', { check: noopCheck });
+      health.readiness('typed', { check: noopCheck, componentType: 'datastore', dependency: false });
+      health.readiness('caller', { check: noopCheck, componentType: 'datastore', dependency: false }, { componentType: 'cache', dependency: true });
+      const got = health.snapshot().checks.map((c) => [c.name, c.componentType, c.dependency]);
+      assert.deepEqual(got, [
+        ['plain', 'service', true],
+        ['typed', 'datastore', false],
+        ['caller', 'cache', true],
+      ]);
+    } finally {
+      health.stop();
+    }
+  });
+
+  test('a definition marked dependency is refused on liveness unless allowed by name', () => {
+    const redis = { check: noopCheck, dependency: true };
+    assert.match(refusal((h) => h.liveness('redis', redis)) ?? '', /^Refusing to register dependency check `redis` on liveness\./);
+    assert.equal(refusal((h) => h.liveness('redis', redis), { allowLivenessDependencies: ['redis'] }), undefined);
+    assert.match(refusal((h) => h.liveness('redis', redis), { allowLivenessDependencies: ['postgres'] }) ?? '', /^Refusing/);
+  });
+});
+
+describe('check options', () => {
+  test('failingIntervalMs is never above intervalMs: a failing check with intervalMs 500 runs every 500 ms', async () => {
+    const { clock, health } = setup();
+    let runs = 0;
+    try {
+      health.readiness('db', () => {
+        runs += 1;
+        throw new Error('down');
+      }, { intervalMs: 500 });
+      await clock.advance(1);
+      assert.equal(runs, 1);
+      await clock.advance(2000);
+      assert.equal(runs, 5);
+    } finally {
+      health.stop();
+    }
+  });
+});
+
+describe('the lines of /healthz (all probes merged)', () => {
+  const show = (s: HealthSnapshot, loopBlockedMs = 0) =>
+    evaluate(s, 'all', { loopBlockedMs }).lines.map((l) => `${l.name}:${l.status}${l.reason === undefined ? '' : `:${l.reason}`}`);
+
+  test('before startup completes, startup’s lines come first; after, liveness’s, then readiness’s, then startup’s', async () => {
+    const { clock, health } = setup({ manualStartup: true });
+    try {
+      health.startup('boot', noopCheck);
+      health.liveness('self', noopCheck);
+      health.readiness('db', noopCheck);
+      await clock.advance(1);
+      assert.deepEqual(show(health.snapshot()), [
+        'started:fail:waiting for markStarted()',
+        'boot:pass',
+        'eventloop:pass',
+        'self:pass',
+        'startup:fail:startup not complete',
+        'shutdown:pass',
+        'db:pass',
+      ]);
+      health.markStarted();
+      assert.deepEqual(show(health.snapshot()), ['eventloop:pass', 'self:pass', 'startup:pass', 'shutdown:pass', 'db:pass', 'started:pass', 'boot:pass']);
+    } finally {
+      health.stop();
+    }
+  });
+
+  test('a line on several probes shows its worst status: a pending check fails readiness though liveness counts it passing; the loop fails on the lower bound', () => {
+    const { health } = setup();
+    try {
+      health.check('db', noopCheck, { probes: ['liveness', 'readiness'] });
+      // Blocked 2 s: under liveness' 5 s bound, over readiness' 1 s one.
+      assert.deepEqual(show(health.snapshot(), 2000), [
+        'eventloop:fail:event loop blocked for 2 s',
+        'db:fail:not yet checked',
+        'startup:fail:startup not complete',
+        'shutdown:pass',
+      ]);
+    } finally {
+      health.stop();
+    }
+  });
+
+  test('built-in lines are public: a passing one is exactly { name, status, reasonPublic: true }', async () => {
+    const { clock, health } = setup({ manualStartup: true });
+    try {
+      health.markStarted();
+      await clock.advance(1);
+      assert.deepEqual(evaluate(health.snapshot(), 'readiness', { loopBlockedMs: 0 }).lines, [
+        { name: 'eventloop', status: 'pass', reasonPublic: true },
+        { name: 'startup', status: 'pass', reasonPublic: true },
+        { name: 'shutdown', status: 'pass', reasonPublic: true },
+      ]);
+      assert.deepEqual(evaluate(health.snapshot(), 'startup', { loopBlockedMs: 0 }).lines, [{ name: 'started', status: 'pass', reasonPublic: true }]);
+    } finally {
+      health.stop();
+    }
+  });
+});
+
+describe('stop, names and getters', () => {
+  test('stop() aborts a run in flight with HealthClosedError and announces the close once, however often called', async () => {
+    const { clock, health } = setup();
+    const signals: AbortSignal[] = [];
+    let changes = 0;
+    health.readiness('db', (signal) => {
+      signals.push(signal);
+      return new Promise(() => {});
+    }, { timeoutMs: 10_000 });
+    await clock.advance(1);
+    health.on('change', () => void (changes += 1));
+    health.stop();
+    health.stop();
+    await clock.advance(1);
+    health.stop();
+    await clock.advance(1);
+    assert.equal(signals.length, 1);
+    assert.ok(signals[0]!.reason instanceof HealthClosedError);
+    assert.equal(changes, 1);
+    assert.equal(health.closed, true);
+  });
+
+  test('a name taken by a check cannot be a heartbeat, nor the other way round', () => {
+    const taken = (name: string) =>
+      `A check named \`${name}\` is already registered; names must be unique (use \`check(name, fn, { probes })\` to serve several probes)`;
+    assert.equal(refusal((h) => h.readiness('db', noopCheck).heartbeat('db', { timeoutMs: 1000 })), taken('db'));
+    assert.equal(refusal((h) => (h.heartbeat('jobs', { timeoutMs: 1000 }), h.liveness('jobs', noopCheck))), taken('jobs'));
+  });
+
+  test('shuttingDown and fatalReason report beginShutdown() and the first fatal() reason', () => {
+    const { health } = setup();
+    try {
+      assert.equal(health.shuttingDown, false);
+      assert.equal(health.fatalReason, undefined);
+      health.beginShutdown();
+      health.fatal('corrupt state');
+      health.fatal('another');
+      assert.equal(health.shuttingDown, true);
+      assert.equal(health.fatalReason, 'corrupt state');
+    } finally {
+      health.stop();
+    }
+  });
+
+  test('a stopped heartbeat leaves the snapshot; the checks after it keep their order', async () => {
+    const { clock, health } = setup();
+    try {
+      health.readiness('a', noopCheck);
+      const hb = health.heartbeat('jobs', { timeoutMs: 1000 });
+      health.readiness('b', noopCheck);
+      hb.stop();
+      await clock.advance(1);
+      assert.deepEqual(health.snapshot().checks.map((c) => c.name), ['a', 'b']);
     } finally {
       health.stop();
     }
