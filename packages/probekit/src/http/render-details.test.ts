@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { CheckSnapshot, HealthSnapshot } from '../engine/types.js';
-import { render, type ProbeRequest } from './render.js';
+import { render, wantsJson, type ProbeRequest } from './render.js';
 
 // Written against the survivors of the engine scope's mutation run (docs/testing.md): what the
 // details token adds to each line (the text suffix and the JSON fields), spelled out by hand from
@@ -219,4 +219,38 @@ describe('the JSON details fields', () => {
     ]);
     assert.deepEqual(doc.checks['plain'], [{ status: 'pass', time: '2023-11-14T22:13:20.000Z', 'probekit:dependency': false, 'probekit:probes': ['readiness'] }]);
   });
+});
+
+describe('wantsJson: content negotiation by q-value (RFC 9110 §12.5.1)', () => {
+  // Only the four types probekit serves count; the highest q wins, the first listed on a tie;
+  // q=0 means "not acceptable" (RFC 9110 §12.4.2). The kubelet sends `*/*` (text).
+  const cases: Array<[string | undefined, boolean, string]> = [
+    [undefined, false, 'no Accept header'],
+    ['', false, 'an empty header'],
+    ['*/*', false, 'the kubelet’s Accept'],
+    ['application/json', true, 'JSON alone'],
+    ['application/health+json', true, 'health+json alone'],
+    ['APPLICATION/JSON', true, 'media types are case-insensitive'],
+    ['application/problem+json', false, 'a JSON-flavoured type probekit does not serve'],
+    ['text/plain, application/json', false, 'a tie goes to the first listed'],
+    ['application/json, text/plain', true, 'a tie goes to the first listed (JSON)'],
+    ['text/*, application/json', false, 'text/* counts as text'],
+    ['image/png, application/json', true, 'types probekit does not serve are ignored'],
+    ['application/json;q=0.5, image/png', true, 'an ignored type never takes the lead'],
+    ['text/plain;q=0.5, application/json', true, 'the higher q wins'],
+    ['application/json, text/plain;q=0.5', true, 'a later, lower q does not win'],
+    ['application/json;q=0.5, text/plain', false, 'the higher q wins (text)'],
+    ['text/plain;q=0.9, application/json; q=0.5', false, 'whitespace before a parameter'],
+    ['application/json;q=0', false, 'q=0: not acceptable'],
+    ['application/json;q=abc', false, 'an unreadable q counts as 0'],
+    ['application/json;q=0.5;level=1, text/plain;q=0.8', false, 'only the q parameter sets q'],
+    ['application/json;q, text/plain;q=0.5', true, 'a q without a value leaves q at 1'],
+  ];
+  for (const [accept, json, why] of cases) {
+    test(`${JSON.stringify(accept) ?? 'undefined'} → ${json ? 'JSON' : 'text'} (${why})`, () => {
+      assert.equal(wantsJson(accept), json);
+      const s = snapshot([]);
+      assert.equal(get(s, '/livez', false, { accept }).headers['content-type'], json ? 'application/health+json' : 'text/plain; charset=utf-8');
+    });
+  }
 });

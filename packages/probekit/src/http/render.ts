@@ -118,7 +118,8 @@ export function authorized(header: string | undefined, token: string | undefined
 
 /** True when the Accept header prefers a JSON type over text. */
 export function wantsJson(accept: string | undefined): boolean {
-  if (!accept || !accept.includes('json')) return false;
+  // NOTE: media types are case-insensitive (RFC 9110 §8.3.1), so the quick test is too.
+  if (!accept || !accept.toLowerCase().includes('json')) return false;
   let best = { json: false, q: -1 };
   for (const part of accept.split(',')) {
     const [type = '', ...params] = part.trim().toLowerCase().split(';');
