@@ -254,3 +254,26 @@ describe('wantsJson: content negotiation by q-value (RFC 9110 §12.5.1)', () => 
     });
   }
 });
+
+describe('probe paths and /<probe>/<check>', () => {
+  const s = snapshot([check({ name: 'db' }), check({ name: 'a b' })]);
+  const cases: Array<[string, number, string]> = [
+    ['/readyz/db', 200, 'ok'],
+    ['/readyz/a%20b', 200, 'ok'],
+    ['/readyz/', 404, 'not found\n'],
+    ['/readyz/db/extra', 404, 'not found\n'],
+    ['/readyz/a%2Fb', 404, 'not found\n'],
+    ['/readyz/%E0%A4%A', 404, 'not found\n'],
+    ['/metrics/db', 404, 'not found\n'],
+    ['/livezdb', 404, 'not found\n'],
+    ['/readyz/redis', 404, 'no check named "redis" on readyz\n'],
+    ['/livez/db', 404, 'no check named "db" on livez\n'],
+  ];
+  for (const [url, status, body] of cases) {
+    test(`GET ${url} → ${status} ${JSON.stringify(body)}`, () => {
+      const r = get(s, url, false);
+      assert.equal(r.status, status);
+      assert.equal(r.body, body);
+    });
+  }
+});
