@@ -300,6 +300,7 @@ export class HealthEngine {
       };
       const onAbort = (): void => {
         cleanup();
+        // Stryker disable next-line OptionalChaining: onAbort is added only when there is a signal
         reject(signal?.reason);
       };
       const off = this.on('change', () => {
@@ -311,6 +312,7 @@ export class HealthEngine {
           reject(new HealthClosedError());
         }
       });
+      // Stryker disable next-line ObjectLiteral,BooleanLiteral: onAbort's cleanup() removes the listener on the first abort, so `once` changes nothing
       signal?.addEventListener('abort', onAbort, { once: true });
     });
   }

@@ -147,7 +147,9 @@ function detailSuffix(line: ProbeLine, now: number): string {
   const parts: string[] = [];
   if (run) parts.push(`took ${formatMs(run.durationMs)}`);
   const observed = run?.details?.observedValue;
+  // Stryker disable next-line OptionalChaining: observed is defined only when run and run.details are
   if (observed !== undefined && !(run?.details?.observedUnit === 'ms' && observed === run.durationMs)) {
+    // Stryker disable next-line OptionalChaining: as above, run.details is defined here
     parts.push(`observed ${String(observed)}${run?.details?.observedUnit ? ` ${run.details.observedUnit}` : ''}`);
   }
   if (line.status !== 'pass' && line.check?.lastSuccessAt !== undefined) parts.push(`last success ${formatMs(Math.max(0, now - line.check.lastSuccessAt))} ago`);
