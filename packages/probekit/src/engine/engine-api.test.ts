@@ -523,3 +523,57 @@ describe('stop, names and getters', () => {
     }
   });
 });
+
+/** A virtual clock that counts the zero-delay timers set: a check's first run and each startup judgement. */
+class CountingClock extends VirtualClock {
+  zeroTimers = 0;
+  override setTimeout(fn: () => void, ms: number) {
+    if (ms === 0) this.zeroTimers += 1;
+    return super.setTimeout(fn, ms);
+  }
+}
+
+describe('startup is judged once per turn, and only for startup checks', () => {
+  // Zero-delay timers: the judgement queued by createHealth(), one first run per check, then the
+  // judgements queued by startup checks' runs — coalesced: one pending at a time.
+  test('three startup checks that pass in one advance queue one judgement between them', async () => {
+    const clock = new CountingClock();
+    const health = new HealthEngine({ clock });
+    try {
+      for (const name of ['a', 'b', 'c']) health.startup(name, noopCheck);
+      await clock.advance(1);
+      assert.equal(health.started, true);
+      assert.equal(clock.zeroTimers, 1 + 3 + 1);
+    } finally {
+      health.stop();
+    }
+  });
+
+  test('a readiness check’s run queues no judgement; nor does a startup check’s run once startup completed', async () => {
+    const clock = new CountingClock();
+    const health = new HealthEngine({ clock });
+    try {
+      health.readiness('db', noopCheck);
+      health.check('boot', noopCheck, { probes: ['startup', 'readiness'], intervalMs: 1000 });
+      await clock.advance(1);
+      assert.equal(health.started, true);
+      assert.equal(clock.zeroTimers, 1 + 2 + 1, 'createHealth, two first runs, boot’s run');
+      await clock.advance(5000); // boot keeps running for readiness: five more runs
+      assert.equal(clock.zeroTimers, 4);
+    } finally {
+      health.stop();
+    }
+  });
+
+  test('with manualStartup, a readiness check’s runs queue no judgement either', async () => {
+    const clock = new CountingClock();
+    const health = new HealthEngine({ clock, manualStartup: true });
+    try {
+      health.readiness('db', noopCheck, { intervalMs: 1000 });
+      await clock.advance(3000);
+      assert.equal(clock.zeroTimers, 1 + 1);
+    } finally {
+      health.stop();
+    }
+  });
+});
