@@ -163,8 +163,9 @@ export class HealthEngine {
     const runner = new CheckRunner(name, probeList, fn, resolved, this.clock, {
       changed: () => this.#changed(),
       transition: (event) => this.#emit('transition', event),
+      // #queueLatch() returns at once once startup completed.
       ranOnce: (r) => {
-        if (!this.#started && r.probes.includes('startup')) this.#queueLatch();
+        if (r.probes.includes('startup')) this.#queueLatch();
       },
     });
     this.#runners.set(name, runner);
@@ -350,7 +351,8 @@ export class HealthEngine {
     this.#latchQueued = true;
     this.clock.setTimeout(() => {
       this.#latchQueued = false;
-      if (this.#closed || this.#started || this.#options.manualStartup) return;
+      // Started meanwhile (markStarted()): #latch() returns at once.
+      if (this.#closed || this.#options.manualStartup) return;
       const startupRunners = [...this.#runners.values()].filter((r) => r.probes.includes('startup'));
       if (startupRunners.every((r) => r.everPassed)) this.#latch();
     }, 0);
