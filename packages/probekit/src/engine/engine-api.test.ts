@@ -577,3 +577,47 @@ describe('startup is judged once per turn, and only for startup checks', () => {
     }
   });
 });
+
+describe('from the whole-scope run', () => {
+  test('setReady() that does not change the state announces nothing', async () => {
+    const { clock, health } = setup();
+    let changes = 0;
+    try {
+      await clock.advance(1);
+      health.on('change', () => void (changes += 1));
+      health.setReady(false, 'maintenance');
+      await clock.advance(1);
+      const version = health.snapshot().version;
+      health.setReady(false, 'maintenance');
+      health.setReady(true);
+      health.setReady(true);
+      await clock.advance(1);
+      assert.equal(changes, 2);
+      assert.equal(health.snapshot().version, version + 1);
+    } finally {
+      health.stop();
+    }
+  });
+
+  test('/healthz after startup: a check failing readiness fails its merged line though its latched startup line passes; on a tie the first probe’s line stays', async () => {
+    const { clock, health } = setup();
+    let up = true;
+    try {
+      health.check('db', () => {
+        if (!up) throw new Error('down');
+      }, { probes: ['startup', 'readiness'], intervalMs: 1000 });
+      await clock.advance(1);
+      assert.equal(health.started, true);
+      const passing = evaluate(health.snapshot(), 'all', { loopBlockedMs: 0 }).lines.find((l) => l.name === 'db');
+      // readiness comes before startup once started: its line is the check's own (reasonPublic false).
+      assert.deepEqual(passing && { ...passing }, { name: 'db', reasonPublic: false, check: health.snapshot().checks[0], status: 'pass' });
+      up = false;
+      await clock.advance(1000);
+      const failing = evaluate(health.snapshot(), 'all', { loopBlockedMs: 0 });
+      assert.equal(failing.ok, false);
+      assert.deepEqual(failing.lines.map((l) => `${l.name}:${l.status}`), ['eventloop:pass', 'startup:pass', 'shutdown:pass', 'db:fail']);
+    } finally {
+      health.stop();
+    }
+  });
+});

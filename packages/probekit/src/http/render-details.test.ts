@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { CheckSnapshot, HealthSnapshot } from '../engine/types.js';
-import { render, wantsJson, type ProbeRequest } from './render.js';
+import { quoteUnmatched, render, wantsJson, type ProbeRequest } from './render.js';
 
 // Written against the survivors of the engine scope's mutation run (docs/testing.md): what the
 // details token adds to each line (the text suffix and the JSON fields), spelled out by hand from
@@ -276,4 +276,23 @@ describe('probe paths and /<probe>/<check>', () => {
       assert.equal(r.body, body);
     });
   }
+});
+
+describe('from the whole-scope run', () => {
+  test('an observed value equal to the duration is shown when its unit is not ms', () => {
+    const conns = check({ name: 'pool', lastRun: { ok: true, at: T, durationMs: 5, details: { observedValue: 5, observedUnit: 'conns' } } });
+    const bare = check({ name: 'bare', lastRun: { ok: true, at: T, durationMs: 5, details: { observedValue: 5 } } });
+    const r = get(snapshot([conns, bare]), '/readyz?verbose', true);
+    assert.equal(r.body, ['[+]startup ok', '[+]shutdown ok', '[+]pool ok (took 5 ms, observed 5 conns)', '[+]bare ok (took 5 ms, observed 5)', 'readyz check passed', ''].join('\n'));
+  });
+
+  test('exactly 8 unmatched exclude names are all quoted, with no "and 0 more"; the 9th is counted', () => {
+    const names = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'];
+    assert.equal(quoteUnmatched(names), '"a","b","c","d","e","f","g","h"');
+    assert.equal(quoteUnmatched([...names, 'i']), '"a","b","c","d","e","f","g","h" and 1 more');
+    const r = get(snapshot([]), `/livez?${names.map((n) => `exclude=${n}`).join('&')}`, false);
+    assert.equal(r.body, 'ok');
+    const v = get(snapshot([]), `/livez?verbose&${names.map((n) => `exclude=${n}`).join('&')}`, false);
+    assert.equal(v.body, 'warn: some health checks cannot be excluded: no matches for "a","b","c","d","e","f","g","h"\nlivez check passed\n');
+  });
 });
