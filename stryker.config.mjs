@@ -16,6 +16,7 @@ const SCOPES = {
     testFiles: [
       'packages/probekit/dist/engine/*.test.js',
       'packages/probekit/dist/http/render-limits.test.js',
+      'packages/probekit/dist/http/render-details.test.js',
       'packages/probekit/dist/http/fetch-handler.test.js',
       'packages/probekit/dist/http/prerendered.test.js',
       'packages/probekit/dist/health.test.js',

@@ -163,8 +163,9 @@ export class HealthEngine {
     const runner = new CheckRunner(name, probeList, fn, resolved, this.clock, {
       changed: () => this.#changed(),
       transition: (event) => this.#emit('transition', event),
+      // #queueLatch() returns at once once startup completed.
       ranOnce: (r) => {
-        if (!this.#started && r.probes.includes('startup')) this.#queueLatch();
+        if (r.probes.includes('startup')) this.#queueLatch();
       },
     });
     this.#runners.set(name, runner);
@@ -300,6 +301,7 @@ export class HealthEngine {
       };
       const onAbort = (): void => {
         cleanup();
+        // Stryker disable next-line OptionalChaining: onAbort is added only when there is a signal
         reject(signal?.reason);
       };
       const off = this.on('change', () => {
@@ -311,6 +313,7 @@ export class HealthEngine {
           reject(new HealthClosedError());
         }
       });
+      // Stryker disable next-line ObjectLiteral,BooleanLiteral: onAbort's cleanup() removes the listener on the first abort, so `once` changes nothing
       signal?.addEventListener('abort', onAbort, { once: true });
     });
   }
@@ -348,7 +351,8 @@ export class HealthEngine {
     this.#latchQueued = true;
     this.clock.setTimeout(() => {
       this.#latchQueued = false;
-      if (this.#closed || this.#started || this.#options.manualStartup) return;
+      // Started meanwhile (markStarted()): #latch() returns at once.
+      if (this.#closed || this.#options.manualStartup) return;
       const startupRunners = [...this.#runners.values()].filter((r) => r.probes.includes('startup'));
       if (startupRunners.every((r) => r.everPassed)) this.#latch();
     }, 0);

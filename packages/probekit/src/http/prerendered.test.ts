@@ -4,7 +4,8 @@ import { describe, test } from 'node:test';
 import { VirtualClock } from '../engine/clock.js';
 import { createHealth } from '../health.js';
 import { contractHealth, TOKEN } from './test-fixtures/contract-table.js';
-import { PrerenderedProbes, slotFor } from './prerendered.js';
+import { PrerenderedProbes, prerenderedSlot, slotFor } from './prerendered.js';
+import type { IncomingMessage } from 'node:http';
 import { render } from './render.js';
 import type { ProbeThread } from './server.js';
 
@@ -74,6 +75,13 @@ describe('pre-rendered probe answers', () => {
     for (const [method, url] of [['POST', '/livez'], ['GET', '/livez?verbose'], ['GET', '/livez/'], ['GET', '/readyz/db'], ['GET', '/metrics'], ['get', '/livez'], [undefined, '/livez']] as const) {
       assert.equal(slotFor(method, url), -1, `${method} ${url}`);
     }
+  });
+
+  test('an Accept naming JSON in any case leaves the slot to the full renderer, as wantsJson answers JSON for it', () => {
+    const slot = (accept: string) => prerenderedSlot({ method: 'GET', url: '/livez', rawHeaders: ['Accept', accept] } as unknown as IncomingMessage, undefined);
+    assert.equal(slot('*/*'), 0);
+    assert.equal(slot('application/json'), -1);
+    assert.equal(slot('APPLICATION/JSON'), -1);
   });
 
   for (const thread of ['main', 'worker'] as const satisfies readonly ProbeThread[]) {

@@ -50,7 +50,7 @@ export function prerenderedSlot(req: IncomingMessage, detailsToken: string | und
     if (name.length === 6) {
       // The same test as wantsJson's first: a JSON type needs the JSON body. Repeated Accept
       // headers are joined by node:http, which contains 'json' exactly when one of them does.
-      if (isName(name, 'Accept', 'accept') && raw[i + 1]!.includes('json')) return -1;
+      if (isName(name, 'Accept', 'accept') && raw[i + 1]!.toLowerCase().includes('json')) return -1;
     } else if (name.length === 13 && detailsToken !== undefined && isName(name, 'Authorization', 'authorization')) {
       return -1;
     }

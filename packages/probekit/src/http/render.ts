@@ -118,7 +118,8 @@ export function authorized(header: string | undefined, token: string | undefined
 
 /** True when the Accept header prefers a JSON type over text. */
 export function wantsJson(accept: string | undefined): boolean {
-  if (!accept || !accept.includes('json')) return false;
+  // NOTE: media types are case-insensitive (RFC 9110 §8.3.1), so the quick test is too.
+  if (!accept || !accept.toLowerCase().includes('json')) return false;
   let best = { json: false, q: -1 };
   for (const part of accept.split(',')) {
     const [type = '', ...params] = part.trim().toLowerCase().split(';');
@@ -146,7 +147,9 @@ function detailSuffix(line: ProbeLine, now: number): string {
   const parts: string[] = [];
   if (run) parts.push(`took ${formatMs(run.durationMs)}`);
   const observed = run?.details?.observedValue;
+  // Stryker disable next-line OptionalChaining: observed is defined only when run and run.details are
   if (observed !== undefined && !(run?.details?.observedUnit === 'ms' && observed === run.durationMs)) {
+    // Stryker disable next-line OptionalChaining: as above, run.details is defined here
     parts.push(`observed ${String(observed)}${run?.details?.observedUnit ? ` ${run.details.observedUnit}` : ''}`);
   }
   if (line.status !== 'pass' && line.check?.lastSuccessAt !== undefined) parts.push(`last success ${formatMs(Math.max(0, now - line.check.lastSuccessAt))} ago`);
