@@ -225,6 +225,16 @@ describe('exec probes: probekit check --timeout, read as the command reads it', 
     assert.deepEqual(execProbe(['/bin/sh', '-c', `probekit-cli lint k8s && probekit check ${URL}`]), [execFinding('probekit', 1)]);
     assert.deepEqual(execProbe(['/bin/sh', '-c', `wait-for-probekit && probekit check ${URL}`]), [execFinding('probekit', 1)]);
   });
+
+  test('node …/probekit/bin/probekit.js check, the form docs/check.md shows for images without npx, is read the same way', () => {
+    const bin = 'node_modules/probekit/bin/probekit.js';
+    assert.deepEqual(execProbe(['node', bin, 'check', URL, '--timeout', '800ms', '-q']), []);
+    assert.deepEqual(execProbe(['node', bin, 'check', URL, '--timeout', '1500ms', '-q']), [execFinding('probekit.js', 1, 1.5)]);
+    assert.deepEqual(execProbe(['node', bin, 'check', URL]), [execFinding('probekit.js', 1)]);
+    // Not the check command: nothing to read.
+    assert.deepEqual(execProbe(['node', bin, '--version']), []);
+    assert.deepEqual(execProbe(['node', 'server/probekit.jsx', 'check', URL]), []);
+  });
 });
 
 describe('exec probes: grpc_health_probe, whose two timeouts (1 s each unless set) add up', () => {

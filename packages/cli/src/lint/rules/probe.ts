@@ -112,8 +112,11 @@ const EXEC_CLIENTS: ReadonlyArray<{ readonly command: RegExp; readonly timeout: 
   { command: /^mysqladmin$/, timeout: /^--connect[-_]timeout(?:=(\d+))?$/ },
 ];
 
-/** `probekit check --timeout 800ms` or `--timeout=2s`; the value is read as the command reads it (`parseFlagDuration`). */
-const PROBEKIT_CLIENT = { command: /^probekit$/, timeout: /^--timeout(?:=(.*))?$/ };
+/**
+ * `probekit check --timeout 800ms` or `--timeout=2s`, also as `node …/probekit/bin/probekit.js check`
+ * (the form for images without npx, docs/check.md); the value is read as the command reads it (`parseFlagDuration`).
+ */
+const PROBEKIT_CLIENT = { command: /^probekit(?:\.js)?$/, timeout: /^--timeout(?:=(.*))?$/ };
 
 /** Nanoseconds per unit of a Go duration (`time.ParseDuration`); summed in ns so that 700ms is 0.7 s, not 0.7000000000000001. */
 const GO_DURATION_NS: Readonly<Record<string, number>> = { h: 3600e9, m: 60e9, s: 1e9, ms: 1e6, us: 1e3, µs: 1e3, ns: 1 };
@@ -163,7 +166,7 @@ function lintExec(ctx: ContainerContext, kind: ProbeKind, probe: PlainObject): v
     }
     return;
   }
-  const isProbekit = tokens.some((t, i) => base(t) === 'probekit' && tokens[i + 1] === 'check');
+  const isProbekit = tokens.some((t, i) => PROBEKIT_CLIENT.command.test(base(t)) && tokens[i + 1] === 'check');
   const clients = isProbekit ? [PROBEKIT_CLIENT] : EXEC_CLIENTS;
   for (const client of clients) {
     const at = tokens.findIndex((t) => client.command.test(base(t)));
