@@ -6,6 +6,7 @@ import { HealthClosedError } from './errors.js';
 import { HealthEngine, type EngineOptions } from './engine.js';
 import { evaluate, sameLines } from './evaluate.js';
 import type { CheckSnapshot, HealthSnapshot } from './types.js';
+import { checkSnapshot, healthSnapshot } from './test-fixtures/snapshots.js';
 
 // Written against the survivors of the whole-scope mutation run of the engine scope (docs/testing.md):
 // sameLines (a cache key: a wrong `true` serves a stale verdict), whenReady, and the validation of
@@ -20,20 +21,15 @@ function setup(options: Omit<EngineOptions, 'clock'> = {}) {
 }
 
 function checkSnap(overrides: Partial<CheckSnapshot> = {}): CheckSnapshot {
-  return {
+  return checkSnapshot({
     name: 'db',
-    kind: 'check',
-    probes: ['readiness'],
     status: 'fail',
-    critical: true,
     dependency: true,
     reason: 'connect ECONNREFUSED',
-    reasonPublic: false,
     consecutiveFailures: 1,
     consecutiveSuccesses: 0,
-    runs: 1,
     ...overrides,
-  };
+  });
 }
 
 function passing(): CheckSnapshot {
@@ -42,19 +38,7 @@ function passing(): CheckSnapshot {
 }
 
 function snap(overrides: Partial<HealthSnapshot> = {}): HealthSnapshot {
-  return {
-    version: 1,
-    time: 1_700_000_000_000,
-    started: false,
-    manualStartup: false,
-    shuttingDown: false,
-    notReady: undefined,
-    fatal: undefined,
-    maxBlockMs: 5000,
-    maxLagMs: 1000,
-    checks: [checkSnap(), passing()],
-    ...overrides,
-  };
+  return healthSnapshot({ started: false, maxBlockMs: 5000, maxLagMs: 1000, checks: [checkSnap(), passing()], ...overrides });
 }
 
 describe('sameLines', () => {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { CheckSnapshot, HealthSnapshot } from '../engine/types.js';
+import { checkSnapshot, healthSnapshot } from '../engine/test-fixtures/snapshots.js';
 import { quoteUnmatched, render, wantsJson, type ProbeRequest } from './render.js';
 
 // Written against the survivors of the engine scope's mutation run (docs/testing.md): what the
@@ -11,37 +12,11 @@ const TOKEN = 'a-details-token-0123456789';
 const T = 1_700_000_000_000; // 2023-11-14T22:13:20.000Z
 const NOW = T + 20_000;
 
-function check(overrides: Partial<CheckSnapshot> & Pick<CheckSnapshot, 'name'>): CheckSnapshot {
-  return {
-    kind: 'check',
-    probes: ['readiness'],
-    status: 'pass',
-    critical: true,
-    dependency: false,
-    reasonPublic: false,
-    consecutiveFailures: 0,
-    consecutiveSuccesses: 1,
-    runs: 1,
-    ...overrides,
-  };
-}
+const check = checkSnapshot;
 
 /** Readiness without the eventloop line, startup complete: the lines are startup, shutdown, then the checks. */
 function snapshot(checks: readonly CheckSnapshot[], overrides: Partial<HealthSnapshot> = {}): HealthSnapshot {
-  return {
-    version: 1,
-    time: NOW,
-    started: true,
-    startedAt: T,
-    manualStartup: false,
-    shuttingDown: false,
-    notReady: undefined,
-    fatal: undefined,
-    maxBlockMs: 0,
-    maxLagMs: 0,
-    checks,
-    ...overrides,
-  };
+  return healthSnapshot({ time: NOW, startedAt: T, checks, ...overrides });
 }
 
 function get(s: HealthSnapshot, url: string, withToken: boolean, request: Partial<ProbeRequest> = {}) {
